@@ -185,6 +185,10 @@ export interface SiteReport {
   unchanged: number;
   /** Items skipped as duplicates of a story seen earlier in the same feed. */
   duplicates: number;
+  /** Items that cannot be archived (no link to identify them), with the reasons in `notes`. */
+  skipped: number;
+  /** One-line notes on items that were skipped or fell back (at most a few per site). */
+  notes: string[];
   fullText: { fetched: number; cached: number; fallback: number; reasons: Record<string, number> };
   images: { stored: number; reused: number; failed: number; bytes: number };
   ms: number;

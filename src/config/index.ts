@@ -1,0 +1,229 @@
+/**
+ * Config stage: one YAML file (newsmirror.yaml), validated once at the boundary into a typed Config.
+ * Errors name the file, the key and what is wrong, on one line.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseDocument } from 'yaml';
+import { z } from 'zod';
+import { NewsmirrorError } from '../errors.js';
+import type { Config, FetchPolicy, SiteConfig } from '../types.js';
+
+export const DEFAULT_CONFIG_FILE = 'newsmirror.yaml';
+export const DEFAULT_IMAGE_PROXY = 'https://images.weserv.nl?url={url}';
+
+/** The original mirror's site list, with the feeds it used. */
+export const DEFAULT_SITES: SiteConfig[] = [
+  site('路透', 'reuters', 'https://feedx.net/rss/reuters.xml'),
+  site('纽约时报', 'nyt', 'https://feedx.net/rss/nytimes.xml'),
+  site('美国之音', 'voa', 'https://feedx.net/rss/mgzy1.xml'),
+  site('金融时报', 'ft', 'https://feedx.net/rss/ft.xml'),
+  site('BBC', 'bbc', 'https://feedx.net/rss/bbc.xml'),
+  site('法广', 'rfi', 'https://feedx.net/rss/rfi.xml'),
+  site('德国之声', 'dw', 'https://feedx.net/rss/dw.xml'),
+  site('自由亚洲电台', 'rfa', 'https://www.rfa.org/mandarin/yataibaodao/rss2.xml'),
+  // The original scraped CDT's article pages for the whole text, from this container.
+  { ...site('中国数字时代', 'cdt', 'https://chinadigitaltimes.net/chinese/feed/'), fullText: 'always', selector: 'div.post-content' },
+];
+
+function site(name: string, abbr: string, feed: string): SiteConfig {
+  return { name, abbr, feed, fullText: 'auto', selector: null, images: 'proxy' };
+}
+
+/** Politeness defaults; every request of a run shares them. */
+export const DEFAULT_FETCH: FetchPolicy = {
+  concurrency: 8,
+  perHost: 2,
+  connectTimeoutMs: 10_000,
+  timeoutMs: 30_000,
+  maxBytes: 20 * 1024 * 1024,
+  maxRedirects: 5,
+  retries: 2,
+  retryBaseMs: 500,
+  maxRetryAfterMs: 60_000,
+  userAgent: 'newsmirror/0.1 (+https://github.com/newsmirror/newsmirror; feed mirror for readers behind censorship)',
+  allowPrivateNetworks: false,
+  allowedPrivateHosts: [],
+};
+
+const httpUrl = z.string().refine((s) => {
+  try {
+    const u = new URL(s);
+    return u.protocol === 'http:' || u.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}, 'must be an absolute http(s) URL');
+
+// A site name becomes a file name (lists/<name>.md): refuse what no file system or Markdown link survives.
+const siteName = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(100, 'must be at most 100 characters')
+  .refine((s) => !/[/\\\u0000-\u001f<>:"|?*]/.test(s) && s !== '.' && s !== '..', 'must not contain / \\ < > : " | ? * or control characters');
+
+const siteSchema = z.strictObject({
+  name: siteName,
+  abbr: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'must be letters, digits, - or _ (it names the folder under articles/)'),
+  feed: httpUrl,
+  fullText: z.enum(['auto', 'always', 'never']).optional(),
+  selector: z.string().min(1).nullable().optional(),
+  images: z.enum(['proxy', 'local', 'none']).optional(),
+});
+
+const schema = z.strictObject({
+  archive: z.string().min(1).default('.'),
+  imageProxy: z
+    .string()
+    .refine((s) => s === 'none' || (s.includes('{url}') && /^https?:\/\//.test(s)), 'must be "none" or an http(s) URL template containing {url}')
+    .default(DEFAULT_IMAGE_PROXY),
+  listSize: z.number().int().min(1).max(100_000).default(300),
+  timezoneOffsetMinutes: z.number().int().min(-720).max(840).default(480),
+  fullText: z.enum(['auto', 'always', 'never']).default('auto'),
+  images: z.enum(['proxy', 'local', 'none']).default('proxy'),
+  allowPrivateNetworks: z.boolean().default(false),
+  allowedPrivateHosts: z.array(z.string().min(1)).default([]),
+  fetch: z
+    .strictObject({
+      concurrency: z.number().int().min(1).max(256).optional(),
+      perHost: z.number().int().min(1).max(64).optional(),
+      connectTimeoutSeconds: z.number().positive().max(600).optional(),
+      timeoutSeconds: z.number().positive().max(3600).optional(),
+      maxMegabytes: z.number().positive().max(1024).optional(),
+      maxRedirects: z.number().int().min(0).max(20).optional(),
+      retries: z.number().int().min(0).max(10).optional(),
+      userAgent: z.string().min(1).optional(),
+    })
+    .default({}),
+  site: z
+    .strictObject({
+      dir: z.string().min(1).default('site'),
+      baseUrl: httpUrl.nullable().default(null),
+    })
+    .default({ dir: 'site', baseUrl: null }),
+  publish: z
+    .strictObject({ remote: z.string().min(1).default('origin'), branch: z.string().min(1).default('main') })
+    .default({ remote: 'origin', branch: 'main' }),
+  sites: z.array(siteSchema).min(1, 'must list at least one site').optional(),
+});
+
+export interface LoadConfigOptions {
+  /** Explicit --config path; when absent, ./newsmirror.yaml is used if it exists, else the built-in default. */
+  configPath?: string | null;
+  cwd: string;
+  /** --archive override, relative to cwd. */
+  archive?: string | null;
+}
+
+/** Load, validate and resolve the config; throws NewsmirrorError('config') naming file, key and problem. */
+export function loadConfig(opts: LoadConfigOptions): Config {
+  const explicit = opts.configPath ? path.resolve(opts.cwd, opts.configPath) : null;
+  const implicit = path.join(opts.cwd, DEFAULT_CONFIG_FILE);
+  const file = explicit ?? (existsSync(implicit) ? implicit : null);
+  let raw: unknown = {};
+  if (file) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new NewsmirrorError('config', `${file}: cannot read config (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    }
+    const doc = parseDocument(text, { prettyErrors: false });
+    if (doc.errors.length > 0) {
+      const e = doc.errors[0]!;
+      const line = e.linePos?.[0];
+      throw new NewsmirrorError('config', `${file}${line ? `:${line.line}` : ''}: invalid YAML: ${e.message.split('\n')[0]}`);
+    }
+    raw = doc.toJS() ?? {};
+    if (typeof raw !== 'object' || Array.isArray(raw)) {
+      throw new NewsmirrorError('config', `${file}: must be a mapping of keys (archive, imageProxy, sites …)`);
+    }
+  }
+  return fromObject(raw, file, opts);
+}
+
+/** Validate an already-parsed config object (used by loadConfig and by library callers). */
+export function fromObject(raw: unknown, file: string | null, opts: LoadConfigOptions): Config {
+  const where = file ?? 'built-in default config';
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new NewsmirrorError('config', `${where}: ${keyPath(issue.path, issue)}: ${issueMessage(issue)}`);
+  }
+  const c = parsed.data;
+  // Global fullText/images are defaults for sites that do not set their own; the built-in list only sets
+  // fullText where the original had to (CDT), so the global default still applies to the rest.
+  const sites: SiteConfig[] = c.sites
+    ? c.sites.map((s) => ({
+        name: s.name,
+        abbr: s.abbr,
+        feed: s.feed,
+        fullText: s.fullText ?? c.fullText,
+        selector: s.selector ?? null,
+        images: s.images ?? c.images,
+      }))
+    : DEFAULT_SITES.map((s) => ({ ...s, fullText: s.fullText === 'auto' ? c.fullText : s.fullText, images: c.images }));
+  checkUnique(sites, 'abbr', where);
+  checkUnique(sites, 'name', where);
+
+  const base = file ? path.dirname(file) : opts.cwd;
+  const archive = opts.archive ? path.resolve(opts.cwd, opts.archive) : path.resolve(base, c.archive);
+  const f = c.fetch;
+  return {
+    configPath: file,
+    archive,
+    imageProxy: c.imageProxy === 'none' ? null : c.imageProxy,
+    listSize: c.listSize,
+    tzOffsetMinutes: c.timezoneOffsetMinutes,
+    fetch: {
+      ...DEFAULT_FETCH,
+      concurrency: f.concurrency ?? DEFAULT_FETCH.concurrency,
+      perHost: f.perHost ?? DEFAULT_FETCH.perHost,
+      connectTimeoutMs: f.connectTimeoutSeconds ? f.connectTimeoutSeconds * 1000 : DEFAULT_FETCH.connectTimeoutMs,
+      timeoutMs: f.timeoutSeconds ? f.timeoutSeconds * 1000 : DEFAULT_FETCH.timeoutMs,
+      maxBytes: f.maxMegabytes ? Math.round(f.maxMegabytes * 1024 * 1024) : DEFAULT_FETCH.maxBytes,
+      maxRedirects: f.maxRedirects ?? DEFAULT_FETCH.maxRedirects,
+      retries: f.retries ?? DEFAULT_FETCH.retries,
+      userAgent: f.userAgent ?? DEFAULT_FETCH.userAgent,
+      allowPrivateNetworks: c.allowPrivateNetworks,
+      allowedPrivateHosts: c.allowedPrivateHosts,
+    },
+    sites,
+    siteDir: path.resolve(archive, c.site.dir),
+    baseUrl: c.site.baseUrl ? c.site.baseUrl.replace(/\/+$/, '') : null,
+    publish: c.publish,
+  };
+}
+
+function checkUnique(sites: SiteConfig[], key: 'abbr' | 'name', where: string): void {
+  const seen = new Map<string, number>();
+  sites.forEach((s, i) => {
+    const k = key === 'abbr' ? s.abbr.toLowerCase() : s.name;
+    const prev = seen.get(k);
+    if (prev !== undefined) {
+      throw new NewsmirrorError('config', `${where}: sites[${i}].${key}: "${s[key]}" is already used by sites[${prev}]`);
+    }
+    seen.set(k, i);
+  });
+}
+
+function keyPath(p: PropertyKey[], issue: z.core.$ZodIssue): string {
+  const parts = [...p];
+  // An unknown key is reported on its parent; name the key itself, it is what the user mistyped.
+  if (issue.code === 'unrecognized_keys' && issue.keys.length > 0) parts.push(issue.keys[0]!);
+  if (parts.length === 0) return '(top level)';
+  return parts.map((k, i) => (typeof k === 'number' ? `[${k}]` : `${i > 0 ? '.' : ''}${String(k)}`)).join('');
+}
+
+function issueMessage(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys') return 'unknown key (check the spelling; see newsmirror init for every key)';
+  if (issue.code === 'invalid_type') {
+    const input = (issue as { input?: unknown }).input;
+    if (input === undefined) return `is required (expected ${issue.expected})`;
+    return `expected ${issue.expected}, got ${Array.isArray(input) ? 'array' : input === null ? 'null' : typeof input}`;
+  }
+  return issue.message;
+}
