@@ -151,7 +151,7 @@ export function fromObject(raw: unknown, file: string | null, opts: LoadConfigOp
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new NewsmirrorError('config', `${where}: ${keyPath(issue.path, issue)}: ${issueMessage(issue)}`);
+    throw new NewsmirrorError('config', `${where}: ${keyPath(issue.path, issue)}: ${issueMessage(issue, valueAt(raw, issue.path))}`);
   }
   const c = parsed.data;
   // Global fullText/images are defaults for sites that do not set their own; the built-in list only sets
@@ -218,10 +218,15 @@ function keyPath(p: PropertyKey[], issue: z.core.$ZodIssue): string {
   return parts.map((k, i) => (typeof k === 'number' ? `[${k}]` : `${i > 0 ? '.' : ''}${String(k)}`)).join('');
 }
 
-function issueMessage(issue: z.core.$ZodIssue): string {
+function valueAt(raw: unknown, p: PropertyKey[]): unknown {
+  let v: unknown = raw;
+  for (const k of p) v = v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined;
+  return v;
+}
+
+function issueMessage(issue: z.core.$ZodIssue, input: unknown): string {
   if (issue.code === 'unrecognized_keys') return 'unknown key (check the spelling; see newsmirror init for every key)';
   if (issue.code === 'invalid_type') {
-    const input = (issue as { input?: unknown }).input;
     if (input === undefined) return `is required (expected ${issue.expected})`;
     return `expected ${issue.expected}, got ${Array.isArray(input) ? 'array' : input === null ? 'null' : typeof input}`;
   }
