@@ -160,8 +160,10 @@ export interface ArticleRecord {
   title: string;
   normTitle: string;
   published: number;
-  /** sha256 of the rendered file bytes. */
+  /** sha256 of the rendered file bytes; empty while the write is pending (id reserved, file not yet renamed). */
   contentHash: string;
+  /** sha256 of the feed item as last seen, so an unchanged item costs no cleaning on the next run. */
+  sourceHash?: string | null;
   firstSeen: number;
   updatedAt: number;
 }

@@ -1,0 +1,387 @@
+/**
+ * The orchestrator: the one place that knows the order of the stages for a run, and why.
+ *
+ *   lock → index (import an existing archive the index has not seen) → per site, concurrently:
+ *   fetch (conditional GET) → parse → per item: identity probe → [full text] → clean → [local images]
+ *   → archive write → lists → README → feeds + website
+ *
+ * Invariants:
+ * - One site's failure never stops or corrupts the others: every site runs inside its own try/catch and
+ *   writes only its own files; lists/README are rendered from the index after all sites are done.
+ * - The sanitizer runs after full-text extraction and before images are stored, so that every byte that
+ *   reaches the archive went through it, whatever its source.
+ * - The index reserves an id before the file is written, and records the file's hash only after the
+ *   atomic rename: a run killed in between leaves a reserved id whose story the next run rewrites in
+ *   place (same id), never a second copy.
+ * - A run that finds nothing new writes nothing: every write compares bytes first.
+ * - Conditional-GET validators are remembered only after the feed was processed, so a feed that failed
+ *   to parse is fetched in full next time.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  flattenBody,
+  importArchive,
+  parseArticleFile,
+  renderArticleFile,
+  renderList,
+  renderReadme,
+  writeFileAtomic,
+} from '../archive/index.js';
+import { acquireRunLock } from '../archive/lock.js';
+import { cleanHtml, htmlToText } from '../clean/index.js';
+import { errorMessage, isNewsmirrorError } from '../errors.js';
+import { createSqlitePageCache, extractFullText, needsFullText, type PageCache } from '../extract/index.js';
+import { createFetcher } from '../fetch/index.js';
+import { ArchiveIndex, canonicalLink, normalizeTitle } from '../identity/index.js';
+import { createSqliteImageStore, storeImages, type ImageStore } from '../images/index.js';
+import { parseFeed } from '../parse/index.js';
+import { renderFeeds, renderSite, type RenderSource } from '../render/index.js';
+import type { ArticleRecord, Config, FeedItem, Fetcher, RunReport, SiteConfig, SiteReport } from '../types.js';
+
+export interface RunOptions {
+  /** The HTTP client to use (default: one built from config.fetch, closed at the end). */
+  fetcher?: Fetcher;
+  /** The sites to fetch (a shard); default every configured site. */
+  sites?: SiteConfig[];
+  /** Also write the mirror's feeds and website (default true). Lists and README are always refreshed. */
+  render?: boolean;
+  /** Clock, for tests of first-seen and future-date clamping. */
+  now?: () => number;
+  onProgress?: (event: ProgressEvent) => void;
+  /** How long to wait for another run's lock before giving up (default 10 s). */
+  lockWaitMs?: number;
+}
+
+export type ProgressEvent =
+  | { type: 'start'; sites: number }
+  | { type: 'site-done'; site: SiteConfig; report: SiteReport };
+
+const FEED_ACCEPT =
+  'application/rss+xml, application/atom+xml, application/rdf+xml, application/feed+json, application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5';
+
+/** Run the mirror once over the configured sites and return the report. Throws only for run-wide failures (lock, archive I/O). */
+export async function runMirror(config: Config, opts: RunOptions = {}): Promise<RunReport> {
+  const startedAt = new Date();
+  const now = opts.now ?? Date.now;
+  await mkdir(path.join(config.archive, '.newsmirror'), { recursive: true });
+  const lock = await acquireRunLock(config.archive, { waitMs: opts.lockWaitMs ?? 10_000 });
+  const index = ArchiveIndex.open(config.archive);
+  const fetcher = opts.fetcher ?? createFetcher(config.fetch);
+  try {
+    await ensureImported(config, index);
+    const sites = opts.sites ?? config.sites;
+    opts.onProgress?.({ type: 'start', sites: sites.length });
+    const ctx: SiteContext = {
+      config,
+      index,
+      fetcher,
+      now,
+      pageCache: createSqlitePageCache(index.db),
+      imageStore: createSqliteImageStore(index.db),
+    };
+    // Sites run concurrently; the fetcher's global and per-host limits are what bound the load.
+    const reports = await Promise.all(
+      sites.map(async (site) => {
+        const report = await runSite(ctx, site);
+        opts.onProgress?.({ type: 'site-done', site, report });
+        return report;
+      }),
+    );
+    await renderOutputs(config, index, { feedsAndSite: opts.render ?? true });
+    return summarize(config, startedAt, reports);
+  } finally {
+    if (!opts.fetcher) await fetcher.close();
+    index.close();
+    await lock.release();
+  }
+}
+
+/** Rebuild lists, README, feeds and website from the index and files, without fetching. */
+export async function renderArchive(config: Config, opts: { feedsAndSite?: boolean } = {}): Promise<{ written: number }> {
+  await mkdir(path.join(config.archive, '.newsmirror'), { recursive: true });
+  const lock = await acquireRunLock(config.archive, { waitMs: 10_000 });
+  const index = ArchiveIndex.open(config.archive);
+  try {
+    await ensureImported(config, index);
+    return await renderOutputs(config, index, { feedsAndSite: opts.feedsAndSite ?? true });
+  } finally {
+    index.close();
+    await lock.release();
+  }
+}
+
+interface SiteContext {
+  config: Config;
+  index: ArchiveIndex;
+  fetcher: Fetcher;
+  now: () => number;
+  pageCache: PageCache;
+  imageStore: ImageStore;
+}
+
+/** A feed item reduced to what identity and the archive need. */
+interface Candidate {
+  item: FeedItem;
+  guid: string | null;
+  link: string;
+  title: string;
+  published: number;
+  canonical: string;
+  normTitle: string;
+  sourceHash: string;
+}
+
+function emptyReport(site: SiteConfig): SiteReport {
+  return {
+    name: site.name,
+    abbr: site.abbr,
+    feed: site.feed,
+    status: 'ok',
+    errorCode: null,
+    error: null,
+    items: 0,
+    new: 0,
+    updated: 0,
+    unchanged: 0,
+    duplicates: 0,
+    skipped: 0,
+    notes: [],
+    fullText: { fetched: 0, cached: 0, fallback: 0, reasons: {} },
+    images: { stored: 0, reused: 0, failed: 0, bytes: 0 },
+    ms: 0,
+  };
+}
+
+async function runSite(ctx: SiteContext, site: SiteConfig): Promise<SiteReport> {
+  const t0 = performance.now();
+  const report = emptyReport(site);
+  try {
+    const validators = ctx.index.getValidators(site.feed);
+    const outcome = await ctx.fetcher.fetch({ url: site.feed, validators, accept: FEED_ACCEPT });
+    if (outcome.kind === 'not-modified') {
+      // 304: nothing to parse; the feed is as it was.
+      report.status = 'not-modified';
+    } else {
+      const feed = parseFeed(outcome.body, { url: outcome.url, contentType: outcome.contentType });
+      report.items = feed.items.length;
+      const candidates = toCandidates(ctx, site, feed.items, report);
+      // Oldest first: each new story takes the next smaller id, so newer stories sort first, as in the original.
+      candidates.sort((a, b) => a.published - b.published);
+      for (const c of candidates) await archiveItem(ctx, site, c, report);
+      ctx.index.setValidators(site.feed, outcome.validators);
+    }
+  } catch (err) {
+    report.status = 'failed';
+    report.errorCode = isNewsmirrorError(err) ? err.code : 'internal';
+    report.error = errorMessage(err);
+  }
+  report.ms = Math.round(performance.now() - t0);
+  return report;
+}
+
+function note(report: SiteReport, text: string): void {
+  if (report.notes.length < 10) report.notes.push(text);
+}
+
+/** Items → candidates: a link to identify them, a title, a date; duplicates within the feed dropped. */
+function toCandidates(ctx: SiteContext, site: SiteConfig, items: FeedItem[], report: SiteReport): Candidate[] {
+  const seen = new Set<string>();
+  const out: Candidate[] = [];
+  const nowMs = ctx.now();
+  for (const item of items) {
+    const link = item.link ?? (item.guid && /^https?:\/\//i.test(item.guid) ? item.guid : null);
+    if (!link) {
+      report.skipped++;
+      note(report, `item "${(item.title ?? '').slice(0, 60)}" has no link`);
+      continue;
+    }
+    const title =
+      item.title?.trim() || htmlToText(item.contentHtml ?? item.summary ?? '').slice(0, 60).trim() || link;
+    const canonical = canonicalLink(link);
+    const normTitle = normalizeTitle(title);
+    const keys = [item.guid ? `g:${item.guid}` : null, `l:${canonical}`, normTitle ? `t:${normTitle}` : null];
+    if (keys.some((k) => k !== null && seen.has(k))) {
+      report.duplicates++;
+      continue;
+    }
+    for (const k of keys) if (k) seen.add(k);
+    const stated = item.published ?? item.updated;
+    // No date: the time it was first seen. A date in the future is a feed's mistake: clamp it to now.
+    const published = stated ? Math.min(stated.getTime(), nowMs) : nowMs;
+    const sourceHash = sha256(JSON.stringify([item.guid, link, title, item.contentHtml, item.summary, site.fullText, site.selector, site.images]));
+    out.push({ item, guid: item.guid, link, title, published, canonical, normTitle, sourceHash });
+  }
+  return out;
+}
+
+async function archiveItem(ctx: SiteContext, site: SiteConfig, c: Candidate, report: SiteReport): Promise<void> {
+  const { index, config } = ctx;
+  const match = index.findStory(site.abbr, {
+    guid: c.guid,
+    canonicalLink: c.canonical,
+    normTitle: c.normTitle,
+    published: c.published,
+  });
+  // The same item as last time, and its file is there: nothing to do (this keeps no-op runs cheap).
+  if (match && match.sourceHash === c.sourceHash && match.contentHash && existsSync(path.join(config.archive, match.path))) {
+    report.unchanged++;
+    return;
+  }
+
+  let body = c.item.contentHtml ?? c.item.summary ?? '';
+  let baseUrl = c.item.baseUrl ?? c.link;
+  if (needsFullText(site.fullText, body, c.link)) {
+    const cached = ctx.pageCache.get(c.link);
+    const result = cached
+      ? { kind: 'full' as const, html: cached.html, url: c.link }
+      : await extractFullText(ctx.fetcher, c.link, { selector: site.selector });
+    if (result.kind === 'full') {
+      if (cached) report.fullText.cached++;
+      else {
+        report.fullText.fetched++;
+        ctx.pageCache.put(c.link, result.html);
+      }
+      body = result.html;
+      baseUrl = result.url;
+    } else {
+      report.fullText.fallback++;
+      report.fullText.reasons[result.code] = (report.fullText.reasons[result.code] ?? 0) + 1;
+      note(report, `full text of ${c.link}: ${result.reason}`);
+      // Never replace a stored article with a teaser because its page failed this time.
+      if (match && match.contentHash) {
+        report.unchanged++;
+        return;
+      }
+    }
+  }
+
+  const local = site.images === 'local';
+  let html = cleanHtml(body, { baseUrl, imageProxy: local || site.images === 'none' ? null : config.imageProxy });
+  const folder = match ? null : index.folderOf(site.abbr) ?? site.abbr;
+  const id = match ? match.id : index.nextId(site.abbr);
+  const relPath = match ? match.path : `articles/${folder}/${id}.md`;
+  if (local) {
+    const r = await storeImages(html, {
+      fetcher: ctx.fetcher,
+      archive: config.archive,
+      abbr: site.abbr,
+      articlePath: relPath,
+      imageProxy: config.imageProxy,
+      store: ctx.imageStore,
+    });
+    html = r.html;
+    report.images.stored += r.stored;
+    report.images.reused += r.reused;
+    report.images.failed += r.failed;
+    report.images.bytes += r.bytes;
+    for (const f of r.failures) note(report, `image: ${f}`);
+  }
+
+  const published = match ? match.published : c.published;
+  const text = renderArticleFile({ published, title: c.title, link: c.link, body: flattenBody(html) });
+  const contentHash = sha256(text);
+  const t = ctx.now();
+  const record: ArticleRecord = {
+    site: site.abbr,
+    id,
+    path: relPath,
+    guid: c.guid ?? match?.guid ?? null,
+    link: c.link,
+    canonicalLink: c.canonical,
+    title: c.title,
+    normTitle: c.normTitle,
+    published,
+    contentHash: '',
+    sourceHash: c.sourceHash,
+    firstSeen: match ? match.firstSeen : t,
+    updatedAt: t,
+  };
+  if (match && match.contentHash === contentHash && existsSync(path.join(config.archive, relPath))) {
+    // Same bytes as stored: remember the new source hash so the next run skips the work.
+    index.upsert({ ...record, contentHash, updatedAt: match.updatedAt });
+    report.unchanged++;
+    return;
+  }
+  // Reserve the id first (empty hash = pending), then write, then record the hash: see the invariants above.
+  index.upsert(record);
+  await writeFileAtomic(path.join(config.archive, relPath), text);
+  index.upsert({ ...record, contentHash });
+  if (match) report.updated++;
+  else report.new++;
+}
+
+/** Lists and README always; the mirror's feeds and website when asked. Every write compares bytes first. */
+async function renderOutputs(config: Config, index: ArchiveIndex, opts: { feedsAndSite: boolean }): Promise<{ written: number }> {
+  let written = 0;
+  const readmeSites: { name: string; count: number; latest: number | null }[] = [];
+  for (const site of config.sites) {
+    const newest = index.newest(site.abbr, config.listSize);
+    readmeSites.push({
+      name: site.name,
+      count: index.count(site.abbr),
+      latest: newest.reduce<number | null>((m, r) => (m === null || r.published > m ? r.published : m), null),
+    });
+    // A site that has never archived anything gets no list (the original wrote none either).
+    if (newest.length === 0 && !existsSync(path.join(config.archive, 'lists', `${site.name}.md`))) continue;
+    const list = renderList(site.name, newest, { tzOffsetMinutes: config.tzOffsetMinutes });
+    if (await writeFileAtomic(path.join(config.archive, 'lists', `${site.name}.md`), list)) written++;
+  }
+  const readme = renderReadme(readmeSites, { feeds: opts.feedsAndSite, site: opts.feedsAndSite });
+  if (await writeFileAtomic(path.join(config.archive, 'README.md'), readme)) written++;
+  if (opts.feedsAndSite) {
+    const src = renderSource(config, index);
+    const renderOpts = {
+      archive: config.archive,
+      siteDir: config.siteDir,
+      baseUrl: config.baseUrl,
+      tzOffsetMinutes: config.tzOffsetMinutes,
+    };
+    written += (await renderFeeds(src, renderOpts)).written;
+    written += (await renderSite(src, renderOpts)).written;
+  }
+  return { written };
+}
+
+/** What the render stage reads: the index for metadata, the article files for bodies. */
+function renderSource(config: Config, index: ArchiveIndex): RenderSource {
+  return {
+    sites: config.sites.map((s) => ({ name: s.name, abbr: s.abbr, feed: s.feed })),
+    articles: (abbr, limit) => index.newest(abbr, limit ?? Number.MAX_SAFE_INTEGER),
+    body: (rel) => readBody(config.archive, rel),
+  };
+}
+
+function readBody(archive: string, rel: string): string {
+  // Synchronous read keeps the RenderSource interface simple; bodies are small and read once per render.
+  return parseArticleFile(readFileSync(path.join(archive, rel), 'utf8'), rel).body;
+}
+
+/**
+ * An archive the index has never seen (a fresh clone, a CI runner whose cache expired, an archive written
+ * by the original script) is imported before anything is fetched, so ids continue and nothing is stored twice.
+ */
+async function ensureImported(config: Config, index: ArchiveIndex): Promise<void> {
+  if (index.getMeta('imported') !== null) return;
+  if (existsSync(path.join(config.archive, 'articles'))) {
+    await importArchive(config.archive, index, config.sites);
+  }
+  index.setMeta('imported', new Date().toISOString());
+}
+
+function summarize(config: Config, startedAt: Date, sites: SiteReport[]): RunReport {
+  const totals = { sites: sites.length, failed: 0, new: 0, updated: 0, unchanged: 0 };
+  for (const s of sites) {
+    if (s.status === 'failed') totals.failed++;
+    totals.new += s.new;
+    totals.updated += s.updated;
+    totals.unchanged += s.unchanged;
+  }
+  return { startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), archive: config.archive, sites, totals };
+}
+
+function sha256(s: string): string {
+  return createHash('sha256').update(s).digest('hex');
+}
