@@ -126,6 +126,8 @@ export interface FeedItem {
   contentHtml: string | null;
   /** The short form when the item has both a summary and a full body, else null. */
   summary: string | null;
+  /** Base for relative URLs inside the body (xml:base of the content, else the item link). */
+  baseUrl?: string | null;
 }
 
 export interface ParsedFeed {

@@ -1,0 +1,90 @@
+/**
+ * Encoding: bytes → text, whatever charset a feed or page uses (GBK/GB18030 and Big5 included).
+ *
+ * Precedence (why): a BOM is unambiguous, so it wins. Otherwise the HTTP header is the standard's first
+ * choice, but Chinese feeds often sit behind servers that announce utf-8 for GBK bytes; when decoding with
+ * the header's charset yields replacement characters and the document declares another charset, the
+ * document is believed. Without a header, the in-document declaration (XML prolog, <meta charset>) is used,
+ * and UTF-8 is the default. Unknown labels fall back to UTF-8; nothing here throws on bad input.
+ */
+import iconv from 'iconv-lite';
+
+export type TextKind = 'xml' | 'html' | 'json';
+
+/** Charset labels that name a superset we decode with instead (a GBK file is valid GB18030). */
+const ALIASES: Record<string, string> = {
+  gb2312: 'gb18030',
+  gbk: 'gb18030',
+  'x-gbk': 'gb18030',
+  cp936: 'gb18030',
+  'csgb2312': 'gb18030',
+  'euc-cn': 'gb18030',
+  gb_2312: 'gb18030',
+  'gb_2312-80': 'gb18030',
+  big5: 'big5hkscs',
+  'big5-hkscs': 'big5hkscs',
+  'x-x-big5': 'big5hkscs',
+  cp950: 'big5hkscs',
+  // Browsers decode latin1 as windows-1252; feeds labelled iso-8859-1 routinely contain its extra characters.
+  'iso-8859-1': 'windows-1252',
+  latin1: 'windows-1252',
+  'us-ascii': 'windows-1252',
+  ascii: 'windows-1252',
+};
+
+/** Normalise a charset label to one iconv-lite decodes, or null when unknown. */
+export function normalizeCharset(label: string | null | undefined): string | null {
+  if (!label) return null;
+  const l = label.trim().replace(/^["']|["']$/g, '').toLowerCase();
+  if (!l) return null;
+  const name = ALIASES[l] ?? l;
+  if (name === 'utf8') return 'utf-8';
+  return iconv.encodingExists(name) ? name : null;
+}
+
+function bomCharset(bytes: Buffer): { charset: string; length: number } | null {
+  if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return { charset: 'utf-8', length: 3 };
+  if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) return { charset: 'utf-16le', length: 2 };
+  if (bytes.length >= 2 && bytes[0] === 0xfe && bytes[1] === 0xff) return { charset: 'utf-16be', length: 2 };
+  return null;
+}
+
+function headerCharset(contentType: string | null | undefined): string | null {
+  const m = contentType ? /charset\s*=\s*("?)([^";,\s]+)\1/i.exec(contentType) : null;
+  return m ? m[2]! : null;
+}
+
+/** The charset a document declares about itself, read from its first bytes as ASCII. */
+function declaredCharset(bytes: Buffer, kind: TextKind): string | null {
+  const head = bytes.subarray(0, 4096).toString('latin1');
+  if (kind === 'xml' || head.startsWith('<?xml')) {
+    const m = /^\s*<\?xml[^>]*?encoding\s*=\s*["']([^"']+)["']/i.exec(head);
+    if (m) return m[1]!;
+  }
+  if (kind === 'html' || kind === 'xml') {
+    const meta = /<meta[^>]+charset\s*=\s*["']?([^"'\s/>;]+)/i.exec(head);
+    if (meta) return meta[1]!;
+  }
+  return null;
+}
+
+function decode(bytes: Buffer, charset: string): string {
+  return charset === 'utf-8' ? bytes.toString('utf8') : iconv.decode(bytes, charset);
+}
+
+/** Decode `bytes` to text using the BOM, the Content-Type header, the document's declaration, else UTF-8. */
+export function decodeText(bytes: Buffer, opts: { contentType?: string | null; kind: TextKind }): { text: string; charset: string } {
+  const bom = bomCharset(bytes);
+  if (bom) return { text: decode(bytes.subarray(bom.length), bom.charset), charset: bom.charset };
+  const fromHeader = normalizeCharset(headerCharset(opts.contentType));
+  const fromDoc = opts.kind === 'json' ? null : normalizeCharset(declaredCharset(bytes, opts.kind));
+  if (fromHeader) {
+    const text = decode(bytes, fromHeader);
+    if (fromDoc && fromDoc !== fromHeader && text.includes('\uFFFD')) {
+      return { text: decode(bytes, fromDoc), charset: fromDoc };
+    }
+    return { text, charset: fromHeader };
+  }
+  const charset = fromDoc ?? 'utf-8';
+  return { text: decode(bytes, charset), charset };
+}

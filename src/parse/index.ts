@@ -1,0 +1,322 @@
+/**
+ * Parse stage: RSS 0.9x/2.0, RSS 1.0 (RDF), Atom 1.0 and JSON Feed 1.x into one ParsedFeed shape.
+ *
+ * XML goes through htmlparser2 in XML mode: a maintained, streaming-fast parser that never processes a DTD,
+ * so internal entities (billion laughs, quadratic blowup) are left as literal text and external entities
+ * (XXE) are never resolved or fetched. It is also lenient: unclosed tags and stray `&` still yield items.
+ * HTML bodies are passed through raw; the clean stage sanitizes them.
+ */
+import { decodeHTML } from 'entities';
+import { DomUtils, parseDocument } from 'htmlparser2';
+import type { AnyNode, Document, Element } from 'domhandler';
+import { decodeText } from '../encoding/index.js';
+import { NewsmirrorError } from '../errors.js';
+import type { FeedFormat, FeedItem, ParsedFeed } from '../types.js';
+import { parseDate } from './dates.js';
+
+export { parseDate } from './dates.js';
+
+export interface ParseOptions {
+  /** Where the feed came from: names it in errors, and is the last base for relative links. */
+  url: string;
+  contentType?: string | null;
+}
+
+/** Parse feed bytes or text; throws NewsmirrorError('malformed_feed') when it is not a feed. */
+export function parseFeed(input: Buffer | string, opts: ParseOptions): ParsedFeed {
+  const head = typeof input === 'string' ? input.slice(0, 512) : input.subarray(0, 512).toString('latin1');
+  const trimmed = head.replace(/^(\uFEFF|\xEF\xBB\xBF|\s)+/, '');
+  const looksJson = trimmed.startsWith('{') || /json/i.test(opts.contentType ?? '');
+  if (looksJson && !trimmed.startsWith('<')) {
+    const text = typeof input === 'string' ? input : decodeText(input, { contentType: opts.contentType, kind: 'json' }).text;
+    return parseJsonFeed(text, opts);
+  }
+  const text = typeof input === 'string' ? input : decodeText(input, { contentType: opts.contentType, kind: 'xml' }).text;
+  if (!text.trim()) throw malformed(opts, 'empty document');
+  const doc = parseDocument(text, { xmlMode: true });
+  const root = firstElement(doc);
+  if (!root) throw malformed(opts, 'no XML root element');
+  const name = local(root.name);
+  if (name === 'rss' || name === 'channel') return parseRss(root, opts, 'rss');
+  if (name === 'rdf') return parseRss(root, opts, 'rdf');
+  if (name === 'feed') return parseAtom(root, opts);
+  if (name === 'html') throw malformed(opts, 'got an HTML page');
+  throw malformed(opts, `unknown root element <${root.name.slice(0, 40)}>`);
+}
+
+function malformed(opts: ParseOptions, why: string): NewsmirrorError {
+  return new NewsmirrorError('malformed_feed', `${opts.url}: not a feed (${why})`);
+}
+
+// ------------------------------------------------------------------ DOM helpers
+
+function firstElement(doc: Document): Element | null {
+  for (const n of doc.children) if (n.type === 'tag') return n as Element;
+  return null;
+}
+
+/** Local name, lowercased: `rdf:RDF` → `rdf`, `atom:link` → `link`. */
+function local(name: string): string {
+  const i = name.indexOf(':');
+  return (i >= 0 ? name.slice(i + 1) : name).toLowerCase();
+}
+
+function prefix(name: string): string {
+  const i = name.indexOf(':');
+  return i >= 0 ? name.slice(0, i).toLowerCase() : '';
+}
+
+function elements(parent: Element): Element[] {
+  const out: Element[] = [];
+  for (const n of parent.children) if (n.type === 'tag') out.push(n as Element);
+  return out;
+}
+
+/** First child whose qualified name (lowercased) is one of `names` (`content:encoded`, `title` …). */
+function child(parent: Element, ...names: string[]): Element | null {
+  for (const n of parent.children) {
+    if (n.type !== 'tag') continue;
+    const q = (n as Element).name.toLowerCase();
+    if (names.includes(q)) return n as Element;
+  }
+  return null;
+}
+
+function childrenNamed(parent: Element, ...names: string[]): Element[] {
+  return elements(parent).filter((e) => names.includes(e.name.toLowerCase()));
+}
+
+// C0 controls (but tab, newline, CR) are invalid in XML and break terminals and Markdown.
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
+
+function text(el: Element | null): string | null {
+  if (!el) return null;
+  const t = DomUtils.textContent(el).replace(CONTROL, '');
+  return t;
+}
+
+/** Inner markup of an element: CDATA/escaped text as is, inline XHTML children serialized. */
+function innerMarkup(el: Element): string {
+  const hasTags = el.children.some((c) => c.type === 'tag');
+  if (!hasTags) return (text(el) ?? '').trim();
+  return DomUtils.getInnerHTML(el, { xmlMode: false, decodeEntities: false }).replace(CONTROL, '').trim();
+}
+
+/** Titles are plain text: decode what the XML layer left (HTML entities), drop tags, collapse white space. */
+function plainTitle(raw: string | null, isHtml: boolean): string | null {
+  if (raw === null) return null;
+  let t = raw;
+  if (isHtml || /<[a-z!/]/i.test(t)) t = DomUtils.textContent(parseDocument(t, { decodeEntities: true }));
+  else if (t.includes('&')) t = decodeHTML(t);
+  t = t.replace(CONTROL, '').replace(/\s+/g, ' ').trim();
+  return t || null;
+}
+
+function clean(s: string | null): string | null {
+  if (s === null) return null;
+  const t = s.replace(CONTROL, '').trim();
+  return t || null;
+}
+
+function resolve(href: string | null, base: string | null): string | null {
+  if (!href) return null;
+  const h = href.trim();
+  if (!h) return null;
+  try {
+    return new URL(h, base ?? undefined).href;
+  } catch {
+    return null;
+  }
+}
+
+/** The xml:base in force at `el` (nested bases resolve against their parent's), starting from `start`. */
+function baseOf(el: Element, start: string | null): string | null {
+  const chain: string[] = [];
+  for (let n: AnyNode | null = el; n && n.type === 'tag'; n = n.parent as AnyNode | null) {
+    const b = (n as Element).attribs['xml:base'];
+    if (b) chain.push(b);
+  }
+  let base = start;
+  for (let i = chain.length - 1; i >= 0; i--) base = resolve(chain[i]!, base) ?? base;
+  return base;
+}
+
+function dateOf(...els: (Element | null)[]): Date | null {
+  for (const e of els) {
+    const d = parseDate(text(e));
+    if (d) return d;
+  }
+  return null;
+}
+
+// ------------------------------------------------------------------ RSS 0.9x / 2.0 / 1.0 (RDF)
+
+function parseRss(root: Element, opts: ParseOptions, format: FeedFormat): ParsedFeed {
+  const channel = local(root.name) === 'channel' ? root : child(root, 'channel') ?? elements(root).find((e) => local(e.name) === 'channel') ?? null;
+  // RSS 2.0: items inside <channel>; RSS 1.0 and some 0.9x: items beside it, under the root.
+  const itemParents = [channel, root].filter((x): x is Element => x !== null);
+  const items = itemParents.flatMap((p) => elements(p).filter((e) => local(e.name) === 'item' && prefix(e.name) !== 'itunes'));
+  if (!channel && items.length === 0) throw malformed(opts, 'no <channel> or <item>');
+
+  const feedBase = channel ? baseOf(channel, opts.url) : opts.url;
+  const feedLink = channel ? rssLink(channel, feedBase) : null;
+  const title = channel ? plainTitle(text(child(channel, 'title')), false) : null;
+  const itemBase = feedLink ?? feedBase;
+  return {
+    format,
+    title,
+    link: feedLink,
+    items: items.map((it) => rssItem(it, baseOf(it, itemBase))),
+  };
+}
+
+function rssLink(el: Element, base: string | null): string | null {
+  const link = child(el, 'link');
+  const t = clean(text(link));
+  if (t) return resolve(t, base);
+  for (const l of childrenNamed(el, 'atom:link', 'atom10:link', 'link')) {
+    const rel = l.attribs.rel ?? 'alternate';
+    if (rel === 'alternate' && l.attribs.href) return resolve(l.attribs.href, base);
+  }
+  return null;
+}
+
+function rssItem(it: Element, base: string | null): FeedItem {
+  const guidEl = child(it, 'guid');
+  const guid = clean(text(guidEl)) ?? clean(it.attribs['rdf:about'] ?? null);
+  const permalink = guidEl && guidEl.attribs.isPermaLink !== 'false' && guid && /^https?:\/\//i.test(guid) ? guid : null;
+  const orig = clean(text(child(it, 'feedburner:origlink')));
+  const link = resolve(orig, base) ?? rssLink(it, base) ?? resolve(permalink, base);
+  const encoded = child(it, 'content:encoded');
+  const description = child(it, 'description');
+  const full = encoded ? clean(innerMarkup(encoded)) : null;
+  const desc = description ? clean(innerMarkup(description)) : null;
+  const author = clean(text(child(it, 'author'))) ?? clean(text(child(it, 'dc:creator'))) ?? clean(text(child(it, 'itunes:author')));
+  return {
+    guid,
+    title: plainTitle(text(child(it, 'title')), false),
+    link,
+    published: dateOf(child(it, 'pubdate'), child(it, 'dc:date'), child(it, 'published'), child(it, 'atom:published')),
+    updated: dateOf(child(it, 'atom:updated'), child(it, 'dc:modified'), child(it, 'dcterms:modified'), child(it, 'updated')),
+    author,
+    contentHtml: full ?? desc,
+    summary: full ? desc : null,
+    baseUrl: link ?? base,
+  };
+}
+
+// ------------------------------------------------------------------ Atom 1.0
+
+function atomText(el: Element | null): string | null {
+  if (!el) return null;
+  const type = (el.attribs.type ?? 'text').toLowerCase();
+  if (type === 'xhtml') {
+    const div = elements(el).find((e) => local(e.name) === 'div');
+    return clean(div ? innerMarkup(div) : innerMarkup(el));
+  }
+  const t = text(el);
+  if (t === null) return null;
+  if (type === 'html' || type === 'text/html') return clean(t);
+  if (type === 'text' || type === 'text/plain') return clean(escapeText(t));
+  // Other media types (or src=) carry no inline body we can use.
+  return null;
+}
+
+/** Plain text made into HTML: escaped, paragraphs on blank lines. */
+function escapeText(t: string): string {
+  const esc = t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return esc
+    .split(/\n\s*\n/)
+    .map((p) => p.trim())
+    .filter(Boolean)
+    .map((p) => `<p>${p.replace(/\n/g, '<br>')}</p>`)
+    .join('\n');
+}
+
+function atomLink(el: Element, base: string | null): string | null {
+  const links = childrenNamed(el, 'link', 'atom:link');
+  const alt = links.find((l) => (l.attribs.rel ?? 'alternate') === 'alternate' && l.attribs.href) ?? links.find((l) => !l.attribs.rel && l.attribs.href);
+  return alt ? resolve(alt.attribs.href!, baseOf(alt, base)) : null;
+}
+
+function parseAtom(root: Element, opts: ParseOptions): ParsedFeed {
+  const base = baseOf(root, opts.url);
+  const link = atomLink(root, base);
+  const titleEl = child(root, 'title', 'atom:title');
+  return {
+    format: 'atom',
+    title: plainTitle(text(titleEl), (titleEl?.attribs.type ?? '') === 'html'),
+    link,
+    items: childrenNamed(root, 'entry', 'atom:entry').map((e) => atomEntry(e, opts.url)),
+  };
+}
+
+function atomEntry(e: Element, feedUrl: string): FeedItem {
+  const base = baseOf(e, feedUrl);
+  const titleEl = child(e, 'title', 'atom:title');
+  const content = child(e, 'content', 'atom:content');
+  const summary = child(e, 'summary', 'atom:summary');
+  const full = atomText(content);
+  const sum = atomText(summary);
+  const authorEl = child(e, 'author', 'atom:author');
+  const link = atomLink(e, base);
+  return {
+    guid: clean(text(child(e, 'id', 'atom:id'))),
+    title: plainTitle(text(titleEl), ['html', 'xhtml'].includes((titleEl?.attribs.type ?? '').toLowerCase())),
+    link,
+    published: dateOf(child(e, 'published', 'atom:published'), child(e, 'issued')),
+    updated: dateOf(child(e, 'updated', 'atom:updated'), child(e, 'modified')),
+    author: authorEl ? clean(text(child(authorEl, 'name', 'atom:name'))) : null,
+    contentHtml: full ?? sum,
+    summary: full ? sum : null,
+    // Relative URLs inside the body resolve against the content element's xml:base.
+    baseUrl: (content ? baseOf(content, feedUrl) : null) ?? link ?? base,
+  };
+}
+
+// ------------------------------------------------------------------ JSON Feed 1.x
+
+function str(v: unknown): string | null {
+  return typeof v === 'string' ? clean(v) : typeof v === 'number' ? String(v) : null;
+}
+
+function parseJsonFeed(textIn: string, opts: ParseOptions): ParsedFeed {
+  let data: unknown;
+  try {
+    data = JSON.parse(textIn.replace(/^\uFEFF/, ''));
+  } catch (err) {
+    throw malformed(opts, `invalid JSON: ${(err as Error).message.slice(0, 80)}`);
+  }
+  if (!data || typeof data !== 'object' || !Array.isArray((data as { items?: unknown }).items)) {
+    throw malformed(opts, 'JSON without an items array');
+  }
+  const d = data as Record<string, unknown>;
+  const feedLink = resolve(str(d.home_page_url), opts.url);
+  const base = feedLink ?? opts.url;
+  const items = (d.items as unknown[]).filter((i): i is Record<string, unknown> => !!i && typeof i === 'object');
+  return {
+    format: 'json',
+    title: plainTitle(str(d.title), false),
+    link: feedLink,
+    items: items.map((i) => {
+      const link = resolve(str(i.url), base) ?? resolve(str(i.external_url), base);
+      const html = str(i.content_html);
+      const txt = str(i.content_text);
+      const full = html ?? (txt ? escapeText(txt) : null);
+      const summary = str(i.summary);
+      const authors = Array.isArray(i.authors) ? i.authors : i.author ? [i.author] : [];
+      const author = authors.map((a) => (a && typeof a === 'object' ? str((a as Record<string, unknown>).name) : null)).find(Boolean) ?? null;
+      return {
+        guid: str(i.id),
+        title: plainTitle(str(i.title), false),
+        link,
+        published: parseDate(str(i.date_published)),
+        updated: parseDate(str(i.date_modified)),
+        author,
+        contentHtml: full ?? summary,
+        summary: full ? summary : null,
+        baseUrl: link ?? base,
+      };
+    }),
+  };
+}
