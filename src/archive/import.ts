@@ -1,0 +1,195 @@
+/** Import an existing archive into the index, and verify (or repair) that index and files agree. */
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, unlinkSync, type Dirent } from 'node:fs';
+import path from 'node:path';
+import { errorMessage } from '../errors.js';
+import { ArchiveIndex, canonicalLink, normalizeTitle } from '../identity/index.js';
+import type { ArticleRecord } from '../types.js';
+import { parseArticleFile } from './format.js';
+import { TEMP_SUFFIX } from './write.js';
+
+/** `<id>.md` or the original's other style, `<id>_<title>.md`. */
+const ARTICLE_FILE = /^(\d{1,9})(?:_.*)?\.md$/;
+
+export interface ImportReport {
+  files: number;
+  indexed: number;
+  skipped: { file: string; reason: string }[];
+  sites: Record<string, { files: number; minId: number | null; folder: string }>;
+}
+
+function listDir(dir: string): Dirent[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+}
+
+/** Which configured site a folder under articles/ belongs to: by abbr or by display name, else its own key. */
+function siteOfFolder(folder: string, sites: { name: string; abbr: string }[]): string {
+  return (sites.find((s) => s.abbr === folder) ?? sites.find((s) => s.name === folder) ?? sites.find((s) => s.abbr.toLowerCase() === folder.toLowerCase()))?.abbr ?? folder;
+}
+
+function sha256(b: Buffer): string {
+  return createHash('sha256').update(b).digest('hex');
+}
+
+interface Scanned {
+  site: string;
+  folder: string;
+  file: string;
+  rel: string;
+  id: number;
+}
+
+function scan(root: string, sites: { name: string; abbr: string }[]): { files: Scanned[]; others: string[] } {
+  const files: Scanned[] = [];
+  const others: string[] = [];
+  for (const d of listDir(path.join(root, 'articles'))) {
+    if (!d.isDirectory()) continue;
+    const site = siteOfFolder(d.name, sites);
+    for (const f of listDir(path.join(root, 'articles', d.name))) {
+      const rel = `articles/${d.name}/${f.name}`;
+      const m = ARTICLE_FILE.exec(f.name);
+      if (f.isFile() && m) files.push({ site, folder: d.name, file: f.name, rel, id: Number(m[1]) });
+      else others.push(rel);
+    }
+  }
+  return { files, others };
+}
+
+/**
+ * Index every article file under `articles/*` (both file-name and both folder styles). Files are only read;
+ * one that does not parse is reported and skipped. Re-importing is idempotent.
+ */
+export async function importArchive(root: string, index: ArchiveIndex, sites: { name: string; abbr: string }[]): Promise<ImportReport> {
+  const { files } = scan(root, sites);
+  const report: ImportReport = { files: files.length, indexed: 0, skipped: [], sites: {} };
+  const seen = new Map<string, string>();
+  const BATCH = 2000;
+  for (let i = 0; i < files.length; i += BATCH) {
+    const batch: ArticleRecord[] = [];
+    for (const f of files.slice(i, i + BATCH)) {
+      const key = `${f.site}\u0000${f.id}`;
+      const prior = seen.get(key);
+      if (prior) {
+        report.skipped.push({ file: f.rel, reason: `id ${f.id} is already used by ${prior}` });
+        continue;
+      }
+      let bytes: Buffer;
+      try {
+        bytes = readFileSync(path.join(root, f.rel));
+        const a = parseArticleFile(bytes.toString('utf8'), f.rel);
+        seen.set(key, f.rel);
+        batch.push({
+          site: f.site,
+          id: f.id,
+          path: f.rel,
+          guid: null,
+          link: a.link,
+          canonicalLink: canonicalLink(a.link),
+          title: a.title,
+          normTitle: normalizeTitle(a.title),
+          published: a.published,
+          contentHash: sha256(bytes),
+          sourceHash: null,
+          firstSeen: a.published,
+          updatedAt: a.published,
+        });
+      } catch (err) {
+        report.skipped.push({ file: f.rel, reason: errorMessage(err) });
+        continue;
+      }
+      const s = (report.sites[f.site] ??= { files: 0, minId: null, folder: f.folder });
+      s.files++;
+      s.minId = s.minId === null ? f.id : Math.min(s.minId, f.id);
+    }
+    index.transaction(() => {
+      for (const rec of batch) {
+        // Keep what the index already knows (guid, source hash) about a file it indexed before.
+        const known = index.get(rec.site, rec.id);
+        index.upsert(known && known.path === rec.path && known.contentHash === rec.contentHash ? known : rec);
+      }
+    });
+    report.indexed += batch.length;
+  }
+  return report;
+}
+
+export interface VerifyReport {
+  files: number;
+  problems: string[];
+  repaired: boolean;
+}
+
+function tempFiles(root: string): string[] {
+  const out: string[] = [];
+  const walk = (dir: string, depth: number) => {
+    for (const d of listDir(dir)) {
+      if (d.name === '.newsmirror' || d.name === '.git' || d.name === 'node_modules') continue;
+      const full = path.join(dir, d.name);
+      if (d.isDirectory() && depth < 4) walk(full, depth + 1);
+      else if (d.isFile() && d.name.endsWith(TEMP_SUFFIX)) out.push(path.relative(root, full));
+    }
+  };
+  walk(root, 0);
+  return out;
+}
+
+/**
+ * Check that every article file parses, index and files agree (paths and hashes), ids are unique per site
+ * and no temp file is left. With `repair`, remove temp files and rebuild the index from the files.
+ */
+export async function verifyArchive(
+  root: string,
+  index: ArchiveIndex,
+  opts: { repair: boolean; sites?: { name: string; abbr: string }[] },
+): Promise<VerifyReport> {
+  const sites = opts.sites ?? [];
+  const problems: string[] = [];
+  const { files } = scan(root, sites);
+  const byPath = new Map<string, string>();
+  const ids = new Map<string, string>();
+  for (const f of files) {
+    try {
+      const bytes = readFileSync(path.join(root, f.rel));
+      parseArticleFile(bytes.toString('utf8'), f.rel);
+      byPath.set(f.rel, sha256(bytes));
+    } catch (err) {
+      problems.push(errorMessage(err));
+    }
+    const key = `${f.site}\u0000${f.id}`;
+    const prior = ids.get(key);
+    if (prior) problems.push(`${f.rel}: id ${f.id} of site ${f.site} is also used by ${prior}`);
+    else ids.set(key, f.rel);
+  }
+  const indexed = new Set<string>();
+  for (const rec of index.all()) {
+    indexed.add(rec.path);
+    const hash = byPath.get(rec.path);
+    if (rec.contentHash === '') {
+      problems.push(`${rec.path}: index has a pending write (a run was interrupted); the next run completes it`);
+    } else if (hash === undefined) {
+      if (!files.some((f) => f.rel === rec.path)) problems.push(`${rec.path}: in the index but the file is missing`);
+    } else if (hash !== rec.contentHash) {
+      problems.push(`${rec.path}: file differs from the index (edited outside newsmirror?)`);
+    }
+  }
+  for (const f of files) if (!indexed.has(f.rel)) problems.push(`${f.rel}: file is not in the index`);
+  const temps = tempFiles(root);
+  for (const t of temps) problems.push(`${t}: temp file left by an interrupted write`);
+
+  if (opts.repair && problems.length > 0) {
+    for (const t of temps) unlinkSync(path.join(root, t));
+    // Pending ids keep their reservation only if their file exists; the files are the record.
+    const guidBy = new Map<string, ArticleRecord>();
+    for (const rec of index.all()) if (byPath.has(rec.path) && rec.contentHash === byPath.get(rec.path)) guidBy.set(rec.path, rec);
+    index.transaction(() => index.clearArticles());
+    await importArchive(root, index, sites);
+    index.transaction(() => {
+      for (const rec of guidBy.values()) index.upsert(rec);
+    });
+  }
+  return { files: files.length, problems, repaired: opts.repair && problems.length > 0 };
+}

@@ -1,0 +1,14 @@
+/**
+ * Archive stage: the on-disk format of the original mirror (articles, lists, README), written atomically,
+ * read back byte for byte, imported into the index and verified against it.
+ */
+export { escapeTitle, flattenBody, markdownHref, parseArticleFile, renderArticleFile } from './format.js';
+export { importArchive, verifyArchive, type ImportReport, type VerifyReport } from './import.js';
+export { linkPath, monthDay, renderList, renderReadme } from './lists.js';
+export { acquireRunLock, type RunLock } from './lock.js';
+export { TEMP_SUFFIX, writeFileAtomic } from './write.js';
+
+/** File name of article `id` in the style newsmirror writes (`<id>.md`). */
+export function articleFileName(id: number): string {
+  return `${id}.md`;
+}

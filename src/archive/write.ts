@@ -1,0 +1,45 @@
+/** Atomic writes: an archive file is replaced whole or not at all, never truncated in place. */
+import { randomBytes } from 'node:crypto';
+import { open, readFile, rename, mkdir, unlink } from 'node:fs/promises';
+import path from 'node:path';
+
+/** Suffix of in-flight temp files; `verify` reports leftovers and `verify --repair` removes them. */
+export const TEMP_SUFFIX = '.nmtmp';
+
+/**
+ * Write `data` to `file` atomically (temp file in the same folder, fsync, rename, fsync the folder).
+ * Returns false, touching nothing, when the file already holds exactly these bytes.
+ */
+export async function writeFileAtomic(file: string, data: string | Buffer): Promise<boolean> {
+  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+  try {
+    const current = await readFile(file);
+    if (current.equals(bytes)) return false;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  const dir = path.dirname(file);
+  await mkdir(dir, { recursive: true });
+  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}-${randomBytes(4).toString('hex')}${TEMP_SUFFIX}`);
+  const fh = await open(tmp, 'wx');
+  try {
+    await fh.writeFile(bytes);
+    await fh.sync();
+  } catch (err) {
+    await fh.close();
+    await unlink(tmp).catch(() => {});
+    throw err;
+  }
+  await fh.close();
+  await rename(tmp, file);
+  // The rename is durable only once the folder's entry is on disk.
+  const dh = await open(dir, 'r');
+  try {
+    await dh.sync();
+  } catch {
+    /* some file systems refuse fsync on a directory; the rename itself is still atomic */
+  } finally {
+    await dh.close();
+  }
+  return true;
+}

@@ -1,0 +1,248 @@
+/**
+ * Identity stage: knows every stored article (an SQLite index inside the archive, rebuildable from the files)
+ * and decides whether an item is a story already stored. Same story when its guid, its canonical link, or
+ * its normalised title within a few days matches — in that order of trust.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { ArticleRecord, Validators } from '../types.js';
+
+/** Window within which two items with the same normalised title are the same story. */
+export const TITLE_WINDOW_MS = 3 * 24 * 3600 * 1000;
+/** The first id of a site (0xFFFFF); every later article takes the smallest id minus one. */
+export const FIRST_ID = 0xfffff;
+
+// Query parameters that identify a campaign or a reader, never a story.
+const TRACKING = /^(utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|yclid|_ga|_gl|spm|scm|from|src|source|share\w*|ref|ref_src|ref_url|referrer|at_\w+|ncid|cmpid|ocid|cid|rss|feed|feedname|s_cid|wt\.\w+|xtor|__twitter_impression)$/i;
+
+/** The link with tracking parameters, fragment, default port, scheme and trailing slash removed. */
+export function canonicalLink(url: string): string {
+  let u: URL;
+  try {
+    u = new URL(url.trim());
+  } catch {
+    return url.trim();
+  }
+  const params = [...u.searchParams].filter(([k]) => !TRACKING.test(k)).sort(([a, av], [b, bv]) => (a < b ? -1 : a > b ? 1 : av < bv ? -1 : av > bv ? 1 : 0));
+  const query = params.length ? '?' + new URLSearchParams(params).toString() : '';
+  let p = u.pathname;
+  if (p.length > 1) p = p.replace(/\/+$/, '');
+  // http and https serve the same story; so do www. and the bare host.
+  return `//${u.host.replace(/^www\./, '')}${p}${query}`;
+}
+
+/** A title reduced to its letters and digits (NFKC, lowercase) so punctuation and spacing differences match. */
+export function normalizeTitle(title: string): string {
+  return title.normalize('NFKC').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '');
+}
+
+export interface StoryProbe {
+  guid: string | null;
+  canonicalLink: string | null;
+  normTitle: string | null;
+  published: number;
+}
+
+interface Row {
+  site: string;
+  id: number;
+  path: string;
+  guid: string | null;
+  link: string;
+  canonical: string;
+  title: string;
+  norm_title: string;
+  published: number;
+  content_hash: string;
+  source_hash: string | null;
+  first_seen: number;
+  updated_at: number;
+}
+
+function toRecord(r: Row): ArticleRecord {
+  return {
+    site: r.site,
+    id: r.id,
+    path: r.path,
+    guid: r.guid,
+    link: r.link,
+    canonicalLink: r.canonical,
+    title: r.title,
+    normTitle: r.norm_title,
+    published: r.published,
+    contentHash: r.content_hash,
+    sourceHash: r.source_hash,
+    firstSeen: r.first_seen,
+    updatedAt: r.updated_at,
+  };
+}
+
+const SCHEMA_VERSION = '1';
+
+/** The archive's index: `<root>/.newsmirror/index.db`. Synchronous, prepared statements cached. */
+export class ArchiveIndex {
+  /** The database, for stages that keep their own tables in the index (page cache, images). */
+  readonly db: Database.Database;
+  private readonly stmts: Record<string, Database.Statement>;
+
+  private constructor(db: Database.Database) {
+    this.db = db;
+    this.stmts = {
+      byGuid: db.prepare('SELECT * FROM articles WHERE site = ? AND guid = ? ORDER BY id DESC LIMIT 1'),
+      byLink: db.prepare('SELECT * FROM articles WHERE site = ? AND canonical = ? ORDER BY id DESC LIMIT 1'),
+      byTitle: db.prepare('SELECT * FROM articles WHERE site = ? AND norm_title = ? AND published BETWEEN ? AND ? ORDER BY id DESC LIMIT 1'),
+      minId: db.prepare('SELECT MIN(id) AS m FROM articles WHERE site = ?'),
+      folder: db.prepare('SELECT path FROM articles WHERE site = ? ORDER BY id ASC LIMIT 1'),
+      upsert: db.prepare(`INSERT INTO articles (site, id, path, guid, link, canonical, title, norm_title, published, content_hash, source_hash, first_seen, updated_at)
+        VALUES (@site, @id, @path, @guid, @link, @canonical, @title, @norm_title, @published, @content_hash, @source_hash, @first_seen, @updated_at)
+        ON CONFLICT(site, id) DO UPDATE SET path = excluded.path, guid = excluded.guid, link = excluded.link, canonical = excluded.canonical,
+          title = excluded.title, norm_title = excluded.norm_title, published = excluded.published, content_hash = excluded.content_hash,
+          source_hash = excluded.source_hash, first_seen = excluded.first_seen, updated_at = excluded.updated_at`),
+      get: db.prepare('SELECT * FROM articles WHERE site = ? AND id = ?'),
+      byPath: db.prepare('SELECT * FROM articles WHERE path = ?'),
+      newest: db.prepare("SELECT * FROM articles WHERE site = ? AND content_hash != '' ORDER BY id ASC LIMIT ?"),
+      count: db.prepare("SELECT COUNT(*) AS n FROM articles WHERE site = ? AND content_hash != ''"),
+      countAll: db.prepare("SELECT COUNT(*) AS n FROM articles WHERE content_hash != ''"),
+      sites: db.prepare('SELECT DISTINCT site FROM articles ORDER BY site'),
+      all: db.prepare('SELECT * FROM articles ORDER BY site, id'),
+      getValidators: db.prepare('SELECT etag, last_modified FROM validators WHERE url = ?'),
+      setValidators: db.prepare('INSERT INTO validators (url, etag, last_modified) VALUES (?, ?, ?) ON CONFLICT(url) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified'),
+      getMeta: db.prepare('SELECT value FROM meta WHERE key = ?'),
+      setMeta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
+      clear: db.prepare('DELETE FROM articles'),
+    };
+  }
+
+  /** Open (creating if needed) the index of the archive at `root`. */
+  static open(root: string): ArchiveIndex {
+    const dir = path.join(root, '.newsmirror');
+    mkdirSync(dir, { recursive: true });
+    const db = new Database(path.join(dir, 'index.db'));
+    db.pragma('journal_mode = WAL');
+    // NORMAL is durable across process crashes in WAL mode; the files, not the index, are the record.
+    db.pragma('synchronous = NORMAL');
+    db.pragma('busy_timeout = 5000');
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS articles (
+        site TEXT NOT NULL, id INTEGER NOT NULL, path TEXT NOT NULL, guid TEXT, link TEXT NOT NULL,
+        canonical TEXT NOT NULL, title TEXT NOT NULL, norm_title TEXT NOT NULL, published INTEGER NOT NULL,
+        content_hash TEXT NOT NULL, source_hash TEXT, first_seen INTEGER NOT NULL, updated_at INTEGER NOT NULL,
+        PRIMARY KEY (site, id)
+      ) WITHOUT ROWID;
+      CREATE INDEX IF NOT EXISTS articles_guid ON articles (site, guid);
+      CREATE INDEX IF NOT EXISTS articles_canonical ON articles (site, canonical);
+      CREATE INDEX IF NOT EXISTS articles_title ON articles (site, norm_title, published);
+      CREATE INDEX IF NOT EXISTS articles_path ON articles (path);
+      CREATE TABLE IF NOT EXISTS validators (url TEXT PRIMARY KEY, etag TEXT, last_modified TEXT);
+    `);
+    const index = new ArchiveIndex(db);
+    if (index.getMeta('schema') === null) index.setMeta('schema', SCHEMA_VERSION);
+    return index;
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  /** Run `fn` in one transaction (batching makes imports fast). */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  /** The stored story `probe` is, or null: by guid, then canonical link, then title within TITLE_WINDOW_MS. */
+  findStory(site: string, probe: StoryProbe): ArticleRecord | null {
+    let row: Row | undefined;
+    if (probe.guid) row = this.stmts.byGuid!.get(site, probe.guid) as Row | undefined;
+    if (!row && probe.canonicalLink) row = this.stmts.byLink!.get(site, probe.canonicalLink) as Row | undefined;
+    if (!row && probe.normTitle) {
+      row = this.stmts.byTitle!.get(site, probe.normTitle, probe.published - TITLE_WINDOW_MS, probe.published + TITLE_WINDOW_MS) as Row | undefined;
+    }
+    return row ? toRecord(row) : null;
+  }
+
+  /** The id the next new article of `site` gets: 0xFFFFF for the first, else the smallest id minus one. */
+  nextId(site: string): number {
+    const r = this.stmts.minId!.get(site) as { m: number | null };
+    return r.m === null ? FIRST_ID : r.m - 1;
+  }
+
+  /** The folder under articles/ that the site's files use (abbr or, in old archives, the display name). */
+  folderOf(site: string): string | null {
+    const r = this.stmts.folder!.get(site) as { path: string } | undefined;
+    if (!r) return null;
+    const parts = r.path.split('/');
+    return parts.length >= 3 && parts[0] === 'articles' ? parts[1]! : null;
+  }
+
+  upsert(rec: ArticleRecord): void {
+    this.stmts.upsert!.run({
+      site: rec.site,
+      id: rec.id,
+      path: rec.path,
+      guid: rec.guid,
+      link: rec.link,
+      canonical: rec.canonicalLink,
+      title: rec.title,
+      norm_title: rec.normTitle,
+      published: rec.published,
+      content_hash: rec.contentHash,
+      source_hash: rec.sourceHash ?? null,
+      first_seen: rec.firstSeen,
+      updated_at: rec.updatedAt,
+    });
+  }
+
+  get(site: string, id: number): ArticleRecord | null {
+    const r = this.stmts.get!.get(site, id) as Row | undefined;
+    return r ? toRecord(r) : null;
+  }
+
+  byPath(relPath: string): ArticleRecord | null {
+    const r = this.stmts.byPath!.get(relPath) as Row | undefined;
+    return r ? toRecord(r) : null;
+  }
+
+  /** Written articles of `site`, newest first (ascending id, as the original's directory listing). */
+  newest(site: string, limit: number): ArticleRecord[] {
+    return (this.stmts.newest!.all(site, Math.min(limit, Number.MAX_SAFE_INTEGER)) as Row[]).map(toRecord);
+  }
+
+  count(site?: string): number {
+    const r = (site === undefined ? this.stmts.countAll!.get() : this.stmts.count!.get(site)) as { n: number };
+    return r.n;
+  }
+
+  sites(): string[] {
+    return (this.stmts.sites!.all() as { site: string }[]).map((r) => r.site);
+  }
+
+  /** Every record, pending ones included (verify and repair need them). */
+  *all(): Iterable<ArticleRecord> {
+    for (const r of this.stmts.all!.iterate() as Iterable<Row>) yield toRecord(r);
+  }
+
+  /** Forget every article (before rebuilding from the files). */
+  clearArticles(): void {
+    this.stmts.clear!.run();
+  }
+
+  getValidators(url: string): Validators | null {
+    const r = this.stmts.getValidators!.get(url) as { etag: string | null; last_modified: string | null } | undefined;
+    return r ? { etag: r.etag, lastModified: r.last_modified } : null;
+  }
+
+  setValidators(url: string, v: Validators): void {
+    this.stmts.setValidators!.run(url, v.etag, v.lastModified);
+  }
+
+  getMeta(key: string): string | null {
+    const r = this.stmts.getMeta!.get(key) as { value: string } | undefined;
+    return r ? r.value : null;
+  }
+
+  setMeta(key: string, value: string): void {
+    this.stmts.setMeta!.run(key, value);
+  }
+}
