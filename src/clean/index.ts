@@ -132,12 +132,12 @@ export function cleanHtml(html: string, opts: CleanOptions): string {
   const base = opts.baseUrl;
   const template = opts.imageProxy;
   const hosts = proxyHosts(template);
-  const embedToLink = (label: string) => (_tag: string, attribs: Record<string, string>) => {
+  const embedToLink = (label: string) => (_tag: string, attribs: Record<string, string>): sanitizeHtml.Tag => {
     const href = absolute(attribs.src ?? attribs.data ?? attribs.poster, base);
     // An embed becomes a plain link to what it showed; without a usable URL it disappears.
     return href && /^https?:/.test(href)
       ? { tagName: 'a', attribs: { href }, text: `${label}: ${href}` }
-      : { tagName: 'nm-drop', attribs: {} };
+      : { tagName: 'nm-drop', attribs: {}, text: '' };
   };
   return sanitizeHtml(html, {
     allowedTags: ALLOWED_TAGS,

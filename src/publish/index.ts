@@ -1,0 +1,3 @@
+/** Publish stage: git commit and push of the archive, and the starter files of a new mirror. */
+export { commitMessage, publish, type PublishOptions, type PublishResult } from './git.js';
+export { initMirror, shardedWorkflow, starterConfig, workflow } from './init.js';

@@ -1,0 +1,306 @@
+/**
+ * The static website: an index of every site, paginated per-site lists, one page per article and a search
+ * page. Made for readers on phones and slow links who cannot reach foreign CDNs: one small local stylesheet,
+ * no fonts, no scripts needed to read (search is the one exception, and loads its index only when used),
+ * nothing from any third-party host, relative links everywhere. Same input → same bytes.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import MiniSearch from 'minisearch';
+import { writeFileAtomic } from '../archive/index.js';
+import { SEARCH_OPTIONS_SOURCE, searchTokenize } from './tokenize.js';
+import type { RenderArticle, RenderOptions, RenderSource } from './types.js';
+
+const ASSETS = '_static';
+/** Bumped when page templates change, so every page is rendered again once. */
+const TEMPLATE_VERSION = '1';
+
+export function escapeHtml(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+}
+
+function dateTime(ms: number, tz: number): string {
+  return new Date(ms + tz * 60_000).toISOString().slice(0, 16).replace('T', ' ');
+}
+
+const CSS = `:root{color-scheme:light dark}
+body{margin:0 auto;max-width:42rem;padding:0 1rem 3rem;font:17px/1.7 system-ui,-apple-system,"PingFang SC","Noto Sans CJK SC","Microsoft YaHei",sans-serif;color:#222;background:#fff}
+@media (prefers-color-scheme:dark){body{color:#ddd;background:#111}a{color:#8ab4f8}}
+header{padding:.8rem 0;border-bottom:1px solid #8884;margin-bottom:1rem}
+header a{margin-right:1rem;text-decoration:none;font-weight:600}
+h1{font-size:1.4rem;line-height:1.4}
+img,video{max-width:100%;height:auto}
+ul.list{list-style:none;padding:0}
+ul.list li{padding:.35rem 0;border-bottom:1px solid #8882}
+.date,.meta{color:#888;font-size:.85rem}
+.date{margin-right:.5rem;font-variant-numeric:tabular-nums}
+nav.pager{display:flex;justify-content:space-between;margin:1.5rem 0}
+article{overflow-wrap:anywhere}
+input[type=search]{width:100%;font-size:1rem;padding:.5rem;box-sizing:border-box}
+`;
+
+const SEARCH_JS = `// Search: loaded only on the search page, and the index only when the reader starts typing.
+${SEARCH_OPTIONS_SOURCE}
+(function () {
+  var input = document.getElementById('q');
+  var out = document.getElementById('results');
+  var index = null, loading = null;
+  function load() {
+    if (!loading) loading = fetch('search-index.json').then(function (r) { return r.text(); }).then(function (json) {
+      index = MiniSearch.loadJSON(json, SEARCH_OPTIONS);
+    });
+    return loading;
+  }
+  function show() {
+    var q = input.value.trim();
+    if (!q) { out.textContent = ''; return; }
+    load().then(function () {
+      var hits = index.search(q, { combineWith: 'AND', prefix: true }).slice(0, 50);
+      out.textContent = '';
+      if (!hits.length) { out.textContent = '没有结果 / No results'; return; }
+      hits.forEach(function (h) {
+        var li = document.createElement('li');
+        var d = document.createElement('span'); d.className = 'date'; d.textContent = h.date;
+        var a = document.createElement('a'); a.href = h.url; a.textContent = h.title;
+        var s = document.createElement('span'); s.className = 'meta'; s.textContent = ' ' + h.siteName;
+        li.appendChild(d); li.appendChild(a); li.appendChild(s); out.appendChild(li);
+      });
+    });
+  }
+  input.addEventListener('focus', load, { once: true });
+  input.addEventListener('input', show);
+  var initial = new URLSearchParams(location.search).get('q');
+  if (initial) { input.value = initial; show(); }
+})();
+`;
+
+interface Page {
+  title: string;
+  /** Relative prefix to the site root ('' or '../' or '../../'). */
+  root: string;
+  body: string;
+  scripts?: string[];
+}
+
+function layout(p: Page, siteTitle: string): string {
+  const scripts = (p.scripts ?? []).map((s) => `<script src="${p.root}${s}" defer></script>`).join('');
+  return `<!doctype html>
+<html lang="zh">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width,initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'self'; img-src 'self' https: http:; style-src 'self' 'unsafe-inline'; script-src 'self'; base-uri 'none'; form-action 'self'">
+<meta name="referrer" content="no-referrer">
+<title>${escapeHtml(p.title)}</title>
+<link rel="stylesheet" href="${p.root}${ASSETS}/style.css">
+${scripts}</head>
+<body>
+<header><a href="${p.root}index.html">${escapeHtml(siteTitle)}</a><a href="${p.root}search.html">搜索 Search</a></header>
+${p.body}
+</body>
+</html>
+`;
+}
+
+function listItem(a: RenderArticle, href: string, tz: number, siteName?: string): string {
+  const meta = siteName ? ` <span class="meta">${escapeHtml(siteName)}</span>` : '';
+  return `<li><span class="date">${dateTime(a.published, tz).slice(0, 10)}</span><a href="${escapeHtml(href)}">${escapeHtml(a.title)}</a>${meta}</li>`;
+}
+
+/** Local images sit in the archive's assets/, relative to the article file; the site has its own copy. */
+function siteBody(body: string): string {
+  return body.replace(/(\ssrc=")\.\.\/\.\.\/assets\//g, `$1../${ASSETS}/assets/`);
+}
+
+interface Manifest {
+  version: string;
+  pages: Record<string, string>;
+}
+
+function loadManifest(file: string): Manifest {
+  try {
+    const m = JSON.parse(readFileSync(file, 'utf8')) as Manifest;
+    if (m.version === TEMPLATE_VERSION && m.pages && typeof m.pages === 'object') return m;
+  } catch {
+    /* first render, or an unreadable manifest: render everything */
+  }
+  return { version: TEMPLATE_VERSION, pages: {} };
+}
+
+function sha(s: string): string {
+  return createHash('sha256').update(s).digest('hex').slice(0, 32);
+}
+
+function minisearchBrowserBuild(): string {
+  const require = createRequire(import.meta.url);
+  const cjs = require.resolve('minisearch');
+  return readFileSync(path.join(path.dirname(cjs), '..', 'umd', 'index.js'), 'utf8');
+}
+
+/** Render the website into opts.siteDir; pages whose inputs did not change are not rewritten. */
+export async function renderSite(src: RenderSource, opts: RenderOptions): Promise<{ pages: number; written: number }> {
+  const tz = opts.tzOffsetMinutes;
+  const pageSize = opts.pageSize ?? 50;
+  const siteTitle = opts.title ?? '新闻镜像 News mirror';
+  const dir = opts.siteDir;
+  const manifestFile = path.join(opts.archive, '.newsmirror', 'site-manifest.json');
+  const manifest = loadManifest(manifestFile);
+  const next: Manifest = { version: TEMPLATE_VERSION, pages: {} };
+  let pages = 0;
+  let written = 0;
+  const write = async (rel: string, content: string | (() => string), key?: string) => {
+    pages++;
+    // A keyed page is rendered only when its inputs changed or its file is gone.
+    if (key !== undefined) {
+      next.pages[rel] = key;
+      if (manifest.pages[rel] === key && existsSync(path.join(dir, rel))) return;
+    }
+    if (await writeFileAtomic(path.join(dir, rel), typeof content === 'function' ? content() : content)) written++;
+  };
+
+  await write(`${ASSETS}/style.css`, CSS);
+  await write(`${ASSETS}/search.js`, SEARCH_JS);
+  await write(`${ASSETS}/minisearch.js`, minisearchBrowserBuild());
+
+  const perSite = src.sites.map((s) => ({ site: s, articles: src.articles(s.abbr) }));
+  const latest = perSite
+    .flatMap(({ site, articles }) => articles.slice(0, 30).map((a) => ({ a, site })))
+    .sort((x, y) => y.a.published - x.a.published || (x.a.site < y.a.site ? -1 : x.a.site > y.a.site ? 1 : x.a.id - y.a.id))
+    .slice(0, 30);
+
+  // Index: every site with its count, then the latest articles across sites.
+  await write(
+    'index.html',
+    layout(
+      {
+        title: siteTitle,
+        root: '',
+        body: `<h1>${escapeHtml(siteTitle)}</h1>
+<ul class="list">
+${perSite.map(({ site, articles }) => `<li><a href="${escapeHtml(site.abbr)}/index.html">${escapeHtml(site.name)}</a> <span class="meta">${articles.length} 篇</span></li>`).join('\n')}
+</ul>
+<h2>最新 Latest</h2>
+<ul class="list">
+${latest.map(({ a, site }) => listItem(a, `${a.site}/${a.id}.html`, tz, site.name)).join('\n')}
+</ul>`,
+      },
+      siteTitle,
+    ),
+  );
+
+  for (const { site, articles } of perSite) {
+    const totalPages = Math.max(1, Math.ceil(articles.length / pageSize));
+    for (let p = 1; p <= totalPages; p++) {
+      const rel = p === 1 ? `${site.abbr}/index.html` : `${site.abbr}/page/${p}.html`;
+      const root = p === 1 ? '../' : '../../';
+      const toArticle = p === 1 ? '' : '../';
+      const pageHref = (n: number) => (n === 1 ? `${toArticle}index.html` : p === 1 ? `page/${n}.html` : `${n}.html`);
+      const slice = articles.slice((p - 1) * pageSize, p * pageSize);
+      const pager = `<nav class="pager"><span>${p > 1 ? `<a href="${pageHref(p - 1)}">← 较新 Newer</a>` : ''}</span><span class="meta">${p} / ${totalPages}</span><span>${p < totalPages ? `<a href="${pageHref(p + 1)}">较旧 Older →</a>` : ''}</span></nav>`;
+      await write(
+        rel,
+        layout(
+          {
+            title: `${site.name} — ${siteTitle}`,
+            root,
+            body: `<h1>${escapeHtml(site.name)}</h1>\n<ul class="list">\n${slice.map((a) => listItem(a, `${toArticle}${a.id}.html`, tz)).join('\n')}\n</ul>\n${pager}`,
+          },
+          siteTitle,
+        ),
+      );
+    }
+    for (let i = 0; i < articles.length; i++) {
+      const a = articles[i]!;
+      const newer = articles[i - 1];
+      const older = articles[i + 1];
+      const key = sha(JSON.stringify([a.contentHash, a.title, newer?.id, newer?.title, older?.id, older?.title, site.name, tz]));
+      await write(`${site.abbr}/${a.id}.html`, () => {
+        const nav = `<nav class="pager"><span>${newer ? `<a href="${newer.id}.html" rel="prev">← ${escapeHtml(newer.title)}</a>` : ''}</span><span>${older ? `<a href="${older.id}.html" rel="next">${escapeHtml(older.title)} →</a>` : ''}</span></nav>`;
+        return layout(
+          {
+            title: `${a.title} — ${site.name}`,
+            root: '../',
+            body: `<article>
+<h1>${escapeHtml(a.title)}</h1>
+<p class="meta"><a href="index.html">${escapeHtml(site.name)}</a> · <time datetime="${new Date(a.published).toISOString()}">${dateTime(a.published, tz)} (GMT${tz >= 0 ? '+' : '-'}${Math.abs(tz / 60)})</time> · <a href="${escapeHtml(a.link)}" rel="noopener noreferrer">原文 Source</a></p>
+${siteBody(src.body(a.path))}
+</article>
+${nav}`,
+          },
+          siteTitle,
+        );
+      }, key);
+    }
+  }
+
+  // Search: a MiniSearch index over the newest articles, loaded by the search page only when used.
+  const searchSize = opts.searchSize ?? 5000;
+  const docs = perSite
+    .flatMap(({ site, articles }) => articles.map((a) => ({ a, site })))
+    .sort((x, y) => y.a.published - x.a.published || (x.a.site < y.a.site ? -1 : x.a.site > y.a.site ? 1 : x.a.id - y.a.id))
+    .slice(0, searchSize);
+  const searchKey = sha(JSON.stringify(docs.map(({ a, site }) => [a.site, a.id, a.contentHash, site.name])));
+  await write(
+    'search-index.json',
+    () => {
+      const ms = new MiniSearch({ fields: ['title', 'text'], storeFields: ['title', 'url', 'date', 'siteName'], tokenize: searchTokenize, processTerm: (t) => t });
+      ms.addAll(
+        docs.map(({ a, site }, i) => ({
+          id: i,
+          title: a.title,
+          // A few hundred characters of the body keep the index small enough for a slow link.
+          text: bodyText(src.body(a.path)).slice(0, 300),
+          url: `${a.site}/${a.id}.html`,
+          date: dateTime(a.published, tz).slice(0, 10),
+          siteName: site.name,
+        })),
+      );
+      return JSON.stringify(ms);
+    },
+    searchKey,
+  );
+  await write(
+    'search.html',
+    layout(
+      {
+        title: `搜索 Search — ${siteTitle}`,
+        root: '',
+        scripts: [`${ASSETS}/minisearch.js`, `${ASSETS}/search.js`],
+        body: `<h1>搜索 Search</h1>
+<form action="search.html" role="search"><input id="q" name="q" type="search" placeholder="输入关键词，例如 普京" autocomplete="off"></form>
+<noscript><p>搜索需要 JavaScript；其余页面无需 JavaScript。Search needs JavaScript; every other page works without it.</p></noscript>
+<ul class="list" id="results"></ul>
+<p class="meta">索引收录最新 ${docs.length} 篇文章。</p>`,
+      },
+      siteTitle,
+    ),
+  );
+
+  written += await copyAssets(opts.archive, dir);
+  await writeFileAtomic(manifestFile, JSON.stringify(next));
+  return { pages, written };
+}
+
+function bodyText(html: string): string {
+  return html.replace(/<[^>]*>/g, ' ').replace(/&[#\w]+;/g, ' ').replace(/\s+/g, ' ').trim();
+}
+
+/** Locally stored images (archive/assets) are copied into the site, so the site works on its own. */
+async function copyAssets(archive: string, siteDir: string): Promise<number> {
+  const from = path.join(archive, 'assets');
+  if (!existsSync(from)) return 0;
+  let written = 0;
+  for (const d of readdirSync(from, { withFileTypes: true })) {
+    if (!d.isDirectory()) continue;
+    for (const f of readdirSync(path.join(from, d.name), { withFileTypes: true })) {
+      if (!f.isFile() || f.name.startsWith('.')) continue;
+      const target = path.join(siteDir, ASSETS, 'assets', d.name, f.name);
+      // Content-addressed names: an existing file already has the right bytes.
+      if (existsSync(target)) continue;
+      if (await writeFileAtomic(target, readFileSync(path.join(from, d.name, f.name)))) written++;
+    }
+  }
+  return written;
+}
