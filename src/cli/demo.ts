@@ -42,10 +42,12 @@ export function demoSites(): ManifestEntry[] {
   }
   // A site whose images are stored beside the articles instead of going through the proxy.
   if (existsSync(path.join(DEMO_DIR, 'pages', 'dw-images.xml'))) {
-    extras.push({ name: '德国之声', abbr: 'dw', file: 'dw-images.xml', dir: 'pages', contentType: 'application/rss+xml; charset=utf-8', images: 'local' });
+    extras.push({ name: '德国之声', abbr: 'dw', file: 'dw-images.xml', dir: 'pages', contentType: 'application/rss+xml; charset=utf-8', fullText: 'never', images: 'local' });
   }
   const taken = new Set(extras.flatMap((e) => [e.abbr, e.name]));
-  return [...manifest.filter((m) => !taken.has(m.abbr) && !taken.has(m.name)), ...extras];
+  // The bundled feeds link to the real outlets, which the offline demo cannot reach: no full-text fetches.
+  const bundled = manifest.filter((m) => !taken.has(m.abbr) && !taken.has(m.name)).map((m) => ({ ...m, fullText: m.fullText ?? 'never' }));
+  return [...bundled, ...extras];
 }
 
 const TYPES: Record<string, string> = {
