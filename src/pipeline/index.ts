@@ -299,6 +299,13 @@ async function archiveItem(ctx: SiteContext, site: SiteConfig, c: Candidate, rep
     firstSeen: match ? match.firstSeen : t,
     updatedAt: t,
   };
+  if (match && match.sourceHash == null && match.contentHash && sameAsImported(config.archive, match, c.title, html)) {
+    // An article imported from an existing archive, served again unchanged: keep its bytes (they may come
+    // from an older cleaner) and remember the source hash so it is skipped from now on.
+    index.upsert({ ...match, guid: record.guid, sourceHash: c.sourceHash });
+    report.unchanged++;
+    return;
+  }
   if (match && match.contentHash === contentHash && existsSync(path.join(config.archive, relPath))) {
     // Same bytes as stored: remember the new source hash so the next run skips the work.
     index.upsert({ ...record, contentHash, updatedAt: match.updatedAt });
@@ -311,6 +318,16 @@ async function archiveItem(ctx: SiteContext, site: SiteConfig, c: Candidate, rep
   index.upsert({ ...record, contentHash });
   if (match) report.updated++;
   else report.new++;
+}
+
+/** True when the stored file of an imported article has the same title and the same text as the new body. */
+function sameAsImported(archive: string, match: ArticleRecord, title: string, html: string): boolean {
+  try {
+    const stored = parseArticleFile(readFileSync(path.join(archive, match.path), 'utf8'), match.path);
+    return stored.title === title.replace(/\s+/g, ' ').trim() && htmlToText(stored.body) === htmlToText(html);
+  } catch {
+    return false;
+  }
 }
 
 /** Lists and README always; the mirror's feeds and website when asked. Every write compares bytes first. */
