@@ -7,7 +7,7 @@
  * The output is deterministic and idempotent (cleanHtml(cleanHtml(x)) === cleanHtml(x)): a run that finds
  * nothing new must produce the same bytes as the last one.
  */
-import { DomUtils, parseDocument } from 'htmlparser2';
+import { Parser } from 'htmlparser2';
 import sanitizeHtml from 'sanitize-html';
 
 export interface CleanOptions {
@@ -186,8 +186,25 @@ export function cleanHtml(html: string, opts: CleanOptions): string {
 
 /** Plain text of an HTML fragment, white space collapsed (titles, search, teaser detection). */
 export function htmlToText(html: string): string {
-  const doc = parseDocument(html, { decodeEntities: true });
-  const drop = DomUtils.getElements({ tag_name: (n: string) => ['script', 'style', 'noscript', 'template'].includes(n) }, doc.children, true);
-  for (const d of drop) DomUtils.removeElement(d);
-  return DomUtils.textContent(doc).replace(/\s+/g, ' ').trim();
+  // A streaming parse, no DOM: no recursion, so absurdly deep nesting costs nothing special.
+  const parts: string[] = [];
+  let skip = 0;
+  const parser = new Parser(
+    {
+      onopentagname: (name) => {
+        if (SKIP_TEXT.has(name)) skip++;
+      },
+      onclosetag: (name) => {
+        if (SKIP_TEXT.has(name) && skip > 0) skip--;
+      },
+      ontext: (t) => {
+        if (skip === 0) parts.push(t);
+      },
+    },
+    { decodeEntities: true },
+  );
+  parser.end(html);
+  return parts.join('').replace(/\s+/g, ' ').trim();
 }
+
+const SKIP_TEXT = new Set(['script', 'style', 'noscript', 'template']);

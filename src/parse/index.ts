@@ -91,23 +91,34 @@ const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
 
 function text(el: Element | null): string | null {
   if (!el) return null;
-  const t = DomUtils.textContent(el).replace(CONTROL, '');
-  return t;
+  try {
+    return DomUtils.textContent(el).replace(CONTROL, '');
+  } catch (err) {
+    if (err instanceof RangeError) return null; // absurdly deep nesting (see innerMarkup)
+    throw err;
+  }
 }
 
 /** Inner markup of an element: CDATA/escaped text as is, inline XHTML children serialized. */
 function innerMarkup(el: Element): string {
-  const hasTags = el.children.some((c) => c.type === 'tag');
-  if (!hasTags) return (text(el) ?? '').trim();
-  return DomUtils.getInnerHTML(el, { xmlMode: false, decodeEntities: false }).replace(CONTROL, '').trim();
+  try {
+    const hasTags = el.children.some((c) => c.type === 'tag');
+    if (!hasTags) return (text(el) ?? '').trim();
+    return DomUtils.getInnerHTML(el, { xmlMode: false, decodeEntities: false }).replace(CONTROL, '').trim();
+  } catch (err) {
+    // Serializing is recursive: markup nested tens of thousands deep is an attack, not an article.
+    if (err instanceof RangeError) return '';
+    throw err;
+  }
 }
 
 /** Titles are plain text: decode what the XML layer left (HTML entities), drop tags, collapse white space. */
-function plainTitle(raw: string | null, isHtml: boolean): string | null {
+function plainTitle(raw: string | null, kind: 'html' | 'text' | 'guess'): string | null {
   if (raw === null) return null;
   let t = raw;
-  if (isHtml || /<[a-z!/]/i.test(t)) t = DomUtils.textContent(parseDocument(t, { decodeEntities: true }));
-  else if (t.includes('&')) t = decodeHTML(t);
+  // RSS says titles are text, but feeds routinely put escaped markup in them: guess from the content there.
+  if (kind === 'html' || (kind === 'guess' && /<[a-z!/]/i.test(t))) t = DomUtils.textContent(parseDocument(t, { decodeEntities: true }));
+  else if (kind !== 'text' && t.includes('&')) t = decodeHTML(t);
   t = t.replace(CONTROL, '').replace(/\s+/g, ' ').trim();
   return t || null;
 }
@@ -125,7 +136,12 @@ function resolve(href: string | null, base: string | null): string | null {
   try {
     return new URL(h, base ?? undefined).href;
   } catch {
-    return null;
+    // An unusable base (a file path, garbage in xml:base) must not cost an absolute link.
+    try {
+      return new URL(h).href;
+    } catch {
+      return null;
+    }
   }
 }
 
@@ -160,7 +176,7 @@ function parseRss(root: Element, opts: ParseOptions, format: FeedFormat): Parsed
 
   const feedBase = channel ? baseOf(channel, opts.url) : opts.url;
   const feedLink = channel ? rssLink(channel, feedBase) : null;
-  const title = channel ? plainTitle(text(child(channel, 'title')), false) : null;
+  const title = channel ? plainTitle(text(child(channel, 'title')), 'guess') : null;
   const itemBase = feedLink ?? feedBase;
   return {
     format,
@@ -194,7 +210,7 @@ function rssItem(it: Element, base: string | null): FeedItem {
   const author = clean(text(child(it, 'author'))) ?? clean(text(child(it, 'dc:creator'))) ?? clean(text(child(it, 'itunes:author')));
   return {
     guid,
-    title: plainTitle(text(child(it, 'title')), false),
+    title: plainTitle(text(child(it, 'title')), 'guess'),
     link,
     published: dateOf(child(it, 'pubdate'), child(it, 'dc:date'), child(it, 'published'), child(it, 'atom:published')),
     updated: dateOf(child(it, 'atom:updated'), child(it, 'dc:modified'), child(it, 'dcterms:modified'), child(it, 'updated')),
@@ -233,6 +249,11 @@ function escapeText(t: string): string {
     .join('\n');
 }
 
+function atomTextKind(el: Element | null): 'html' | 'text' {
+  const type = (el?.attribs.type ?? 'text').toLowerCase();
+  return type === 'html' || type === 'xhtml' || type === 'text/html' ? 'html' : 'text';
+}
+
 function atomLink(el: Element, base: string | null): string | null {
   const links = childrenNamed(el, 'link', 'atom:link');
   const alt = links.find((l) => (l.attribs.rel ?? 'alternate') === 'alternate' && l.attribs.href) ?? links.find((l) => !l.attribs.rel && l.attribs.href);
@@ -245,7 +266,7 @@ function parseAtom(root: Element, opts: ParseOptions): ParsedFeed {
   const titleEl = child(root, 'title', 'atom:title');
   return {
     format: 'atom',
-    title: plainTitle(text(titleEl), (titleEl?.attribs.type ?? '') === 'html'),
+    title: plainTitle(text(titleEl), atomTextKind(titleEl)),
     link,
     items: childrenNamed(root, 'entry', 'atom:entry').map((e) => atomEntry(e, opts.url)),
   };
@@ -262,7 +283,7 @@ function atomEntry(e: Element, feedUrl: string): FeedItem {
   const link = atomLink(e, base);
   return {
     guid: clean(text(child(e, 'id', 'atom:id'))),
-    title: plainTitle(text(titleEl), ['html', 'xhtml'].includes((titleEl?.attribs.type ?? '').toLowerCase())),
+    title: plainTitle(text(titleEl), atomTextKind(titleEl)),
     link,
     published: dateOf(child(e, 'published', 'atom:published'), child(e, 'issued')),
     updated: dateOf(child(e, 'updated', 'atom:updated'), child(e, 'modified')),
@@ -296,7 +317,7 @@ function parseJsonFeed(textIn: string, opts: ParseOptions): ParsedFeed {
   const items = (d.items as unknown[]).filter((i): i is Record<string, unknown> => !!i && typeof i === 'object');
   return {
     format: 'json',
-    title: plainTitle(str(d.title), false),
+    title: plainTitle(str(d.title), 'guess'),
     link: feedLink,
     items: items.map((i) => {
       const link = resolve(str(i.url), base) ?? resolve(str(i.external_url), base);
@@ -308,7 +329,7 @@ function parseJsonFeed(textIn: string, opts: ParseOptions): ParsedFeed {
       const author = authors.map((a) => (a && typeof a === 'object' ? str((a as Record<string, unknown>).name) : null)).find(Boolean) ?? null;
       return {
         guid: str(i.id),
-        title: plainTitle(str(i.title), false),
+        title: plainTitle(str(i.title), 'guess'),
         link,
         published: parseDate(str(i.date_published)),
         updated: parseDate(str(i.date_modified)),
