@@ -57,7 +57,10 @@ function proxyHosts(template: string | null): string[] {
 }
 
 /** If `url` already goes through an image proxy (even scheme-less), return it with https; else null. */
-function alreadyProxied(url: string, hosts: string[]): string | null {
+function alreadyProxied(url: string, hosts: string[], template: string | null = null): string | null {
+  // The configured proxy, whatever its parameter is called: the URL starts with the template's fixed part.
+  const fixed = template ? template.slice(0, template.indexOf('{url}')) : '';
+  if (fixed && url.trim().startsWith(fixed)) return url.trim();
   const m = /^(?:(https?:)?\/\/)?([^/?#\s]+)([/?].*)$/i.exec(url.trim());
   if (!m || !hosts.includes(m[2]!.toLowerCase()) || !/[?&]url=/i.test(m[3]!)) return null;
   return `${m[1] ? m[1].toLowerCase() : 'https:'}//${m[2]}${m[3]}`;
@@ -65,7 +68,7 @@ function alreadyProxied(url: string, hosts: string[]): string | null {
 
 /** Route an image URL through the proxy template (`{url}` ← encodeURIComponent(url)); never proxies twice. */
 export function proxyImageUrl(url: string, template: string | null): string {
-  const proxied = alreadyProxied(url, proxyHosts(template));
+  const proxied = alreadyProxied(url, proxyHosts(template), template);
   if (proxied) return proxied;
   if (!template) return url;
   return template.replace('{url}', encodeURIComponent(url));
@@ -91,7 +94,7 @@ function isPlaceholder(src: string | undefined): boolean {
 
 function imageUrl(raw: string | undefined, base: string | null, template: string | null, hosts: string[]): string | null {
   if (!raw) return null;
-  const proxied = alreadyProxied(raw, hosts);
+  const proxied = alreadyProxied(raw, hosts, template);
   if (proxied) return proxied;
   const abs = absolute(raw, base);
   if (!abs || abs.startsWith('mailto:')) return null;
@@ -165,7 +168,7 @@ export function cleanHtml(html: string, opts: CleanOptions): string {
       img: (tag, attribs) => {
         const lazy = attribs['data-src'] ?? attribs['data-original'] ?? attribs['data-lazy-src'];
         const rawSrc = isPlaceholder(attribs.src) && lazy ? lazy : attribs.src;
-        const absSrc = alreadyProxied(rawSrc ?? '', hosts) ?? absolute(rawSrc, base);
+        const absSrc = alreadyProxied(rawSrc ?? '', hosts, template) ?? absolute(rawSrc, base);
         // No src: the exclusive filter below drops the element (a void element cannot be renamed away cleanly).
         if (!absSrc || absSrc.startsWith('mailto:') || isTrackingPixel(attribs, absSrc)) return { tagName: 'img', attribs: {} };
         const out: Record<string, string> = { src: imageUrl(absSrc, base, template, hosts)! };

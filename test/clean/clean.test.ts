@@ -1,0 +1,81 @@
+/** The clean stage: golden cases, the seed survives, idempotence, and an XSS corpus checked with a real parser. */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { cleanHtml, htmlToText, proxyImageUrl } from '../../src/clean/index.js';
+import { GOLDEN_DIR, GOLDEN_OPTIONS, goldenInputs } from '../fixtures/clean/regenerate.js';
+import { findExecutableVectors } from './xss-check.js';
+
+const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
+const OPTS = GOLDEN_OPTIONS;
+
+/** The XSS corpus: one vector per line, \n \0 \\ escaped. */
+export function loadVectors(): string[] {
+  return readFileSync(path.join(FIXTURES, 'xss', 'vectors.txt'), 'utf8')
+    .split('\n')
+    .filter((l) => l.length > 0)
+    .map((l) => l.replace(/\\(\\|n|0)/g, (_m, c: string) => (c === 'n' ? '\n' : c === '0' ? '\u0000' : '\\')));
+}
+
+test('golden pairs: each input cleans to its .result.html', () => {
+  const inputs = goldenInputs();
+  assert.ok(inputs.length >= 6);
+  for (const f of inputs) {
+    const expected = readFileSync(path.join(GOLDEN_DIR, f.replace(/\.html$/, '.result.html')), 'utf8');
+    assert.equal(cleanHtml(readFileSync(path.join(GOLDEN_DIR, f), 'utf8'), OPTS), expected, f);
+  }
+});
+
+test('the seed article survives: text, both images (not proxied twice), captions', () => {
+  const seedBody = readFileSync(path.join(FIXTURES, 'seed', '000_27822f79dc96baa0.txt'), 'utf8').split('\n')[4]!;
+  const out = cleanHtml(seedBody, { baseUrl: 'https://www.voachinese.com/a/x.html', imageProxy: 'https://images.weserv.nl?url={url}' });
+  assert.equal(htmlToText(out), htmlToText(seedBody));
+  const imgs = [...out.matchAll(/<img src="([^"]+)"/g)].map((m) => m[1]);
+  assert.deepEqual(imgs, [
+    'https://images.weserv.nl?url=gdb.voanews.com/2590B1B6-0A03-4865-B519-ACA72BCC99F3_r1_s_w900.jpg',
+    'https://images.weserv.nl?url=gdb.voanews.com/00e90000-0aff-0242-a615-08da90d4edc0_w900.jpg',
+  ]);
+  assert.match(out, /<small style="color:#999">资料照：中国国家主席习近平和俄罗斯总统普京/);
+  assert.match(out, /alt="中国外交部发言人毛宁 （2022年9月5日）"/);
+  assert.deepEqual(findExecutableVectors(out), []);
+});
+
+test('proxyImageUrl encodes once and never proxies twice', () => {
+  const t = 'https://images.weserv.nl?url={url}';
+  const once = proxyImageUrl('https://img.example/a b.jpg?x=1&y=2', t);
+  assert.equal(once, 'https://images.weserv.nl?url=https%3A%2F%2Fimg.example%2Fa%20b.jpg%3Fx%3D1%26y%3D2');
+  assert.equal(proxyImageUrl(once, t), once);
+  assert.equal(proxyImageUrl('//images.weserv.nl/?url=a.example/x.jpg', t), 'https://images.weserv.nl/?url=a.example/x.jpg');
+  assert.equal(proxyImageUrl('https://img.example/a.jpg', null), 'https://img.example/a.jpg');
+  const other = proxyImageUrl('https://img.example/a.jpg', 'https://proxy.example/i?src={url}');
+  assert.equal(proxyImageUrl(other, 'https://proxy.example/i?src={url}'), 'https://proxy.example/i?src=https%3A%2F%2Fimg.example%2Fa.jpg');
+});
+
+test('with no proxy, images keep their absolute original URL', () => {
+  assert.equal(cleanHtml('<img src="/a.jpg">', { baseUrl: 'https://n.example/x/', imageProxy: null }), '<img src="https://n.example/a.jpg" />');
+});
+
+test(`the XSS corpus: no executable vector survives, and cleaning is idempotent`, () => {
+  const vectors = loadVectors();
+  assert.ok(new Set(vectors).size >= 200, `${vectors.length} vectors`);
+  const failures: string[] = [];
+  for (const v of vectors) {
+    for (const proxy of ['https://images.weserv.nl?url={url}', null]) {
+      const out = cleanHtml(v, { baseUrl: 'https://news.example/a/1.html', imageProxy: proxy });
+      const found = findExecutableVectors(out);
+      if (found.length) failures.push(`${JSON.stringify(v).slice(0, 80)} → ${found.join('; ')}`);
+      if (cleanHtml(out, { baseUrl: 'https://news.example/a/1.html', imageProxy: proxy }) !== out) failures.push(`not idempotent: ${JSON.stringify(v).slice(0, 80)}`);
+    }
+  }
+  assert.deepEqual(failures, []);
+});
+
+test('the checker itself catches what it must (so a clean corpus run means something)', () => {
+  assert.ok(findExecutableVectors('<img src=x onerror=alert(1)>').length > 0);
+  assert.ok(findExecutableVectors('<a href="jav&#x09;ascript:alert(1)">x</a>').length > 0);
+  assert.ok(findExecutableVectors('<p style="background:url(javascript:x)">x</p>').length > 0);
+  assert.ok(findExecutableVectors('<svg></svg>').length > 0);
+  assert.deepEqual(findExecutableVectors('<p><a href="https://ok/">ok</a><img src="https://ok/a.jpg"></p>'), []);
+});
