@@ -90,7 +90,10 @@ export async function runMirror(config: Config, opts: RunOptions = {}): Promise<
         return report;
       }),
     );
-    await renderOutputs(config, index, { feedsAndSite: opts.render ?? true });
+    // A shard owns only its sites' files: the README, feeds and site span every site, and other shards
+    // write their lists; `newsmirror render` rebuilds the whole picture after the shards (docs/DEPLOY.md).
+    const sharded = opts.sites !== undefined && opts.sites.length < config.sites.length;
+    await renderOutputs(config, index, sharded ? { feedsAndSite: false, readme: false, sites } : { feedsAndSite: opts.render ?? true });
     return summarize(config, startedAt, reports);
   } finally {
     if (!opts.fetcher) await fetcher.close();
@@ -331,13 +334,18 @@ function sameAsImported(archive: string, match: ArticleRecord, title: string, ht
 }
 
 /** Lists and README always; the mirror's feeds and website when asked. Every write compares bytes first. */
-async function renderOutputs(config: Config, index: ArchiveIndex, opts: { feedsAndSite: boolean }): Promise<{ written: number }> {
+async function renderOutputs(
+  config: Config,
+  index: ArchiveIndex,
+  opts: { feedsAndSite: boolean; readme?: boolean; sites?: SiteConfig[] },
+): Promise<{ written: number }> {
   let written = 0;
-  const readmeSites: { name: string; count: number; latest: number | null }[] = [];
-  for (const site of config.sites) {
+  const readmeSites: { name: string; abbr: string; count: number; latest: number | null }[] = [];
+  for (const site of opts.sites ?? config.sites) {
     const newest = index.newest(site.abbr, config.listSize);
     readmeSites.push({
       name: site.name,
+      abbr: site.abbr,
       count: index.count(site.abbr),
       latest: newest.reduce<number | null>((m, r) => (m === null || r.published > m ? r.published : m), null),
     });
@@ -346,8 +354,10 @@ async function renderOutputs(config: Config, index: ArchiveIndex, opts: { feedsA
     const list = renderList(site.name, newest, { tzOffsetMinutes: config.tzOffsetMinutes });
     if (await writeFileAtomic(path.join(config.archive, 'lists', `${site.name}.md`), list)) written++;
   }
-  const readme = renderReadme(readmeSites, { feeds: opts.feedsAndSite, site: opts.feedsAndSite });
-  if (await writeFileAtomic(path.join(config.archive, 'README.md'), readme)) written++;
+  if (opts.readme !== false) {
+    const readme = renderReadme(readmeSites, { feeds: opts.feedsAndSite, site: opts.feedsAndSite, tzOffsetMinutes: config.tzOffsetMinutes });
+    if (await writeFileAtomic(path.join(config.archive, 'README.md'), readme)) written++;
+  }
   if (opts.feedsAndSite) {
     const src = renderSource(config, index);
     const renderOpts = {

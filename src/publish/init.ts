@@ -130,7 +130,10 @@ jobs:
           node-version: 20
       - run: git pull --ff-only
       - run: npm install --no-save --no-package-lock newsmirror
-      - run: npx newsmirror render && npx newsmirror publish -m "newsmirror: render lists, feeds and site"
+      - name: Render lists, README, feeds and site from every shard's articles
+        run: |
+          npx newsmirror render
+          npx newsmirror publish -m "newsmirror: render lists, feeds and site"
 `;
 }
 
