@@ -119,8 +119,24 @@ export async function importArchive(root: string, index: ArchiveIndex, sites: { 
 
 export interface VerifyReport {
   files: number;
+  /** Inconsistencies: unreadable files, index and files disagreeing, duplicate ids. */
   problems: string[];
+  /** Leftovers of an interrupted run that the next run completes by itself (temp files, pending writes). */
+  warnings: string[];
   repaired: boolean;
+}
+
+/** Remove leftover temp files of interrupted writes (call only while holding the run lock). */
+export async function removeTempFiles(root: string): Promise<number> {
+  const temps = tempFiles(root);
+  for (const t of temps) {
+    try {
+      unlinkSync(path.join(root, t));
+    } catch {
+      /* already gone */
+    }
+  }
+  return temps.length;
 }
 
 function tempFiles(root: string): string[] {
@@ -148,6 +164,7 @@ export async function verifyArchive(
 ): Promise<VerifyReport> {
   const sites = opts.sites ?? [];
   const problems: string[] = [];
+  const warnings: string[] = [];
   const { files } = scan(root, sites);
   const byPath = new Map<string, string>();
   const ids = new Map<string, string>();
@@ -169,7 +186,7 @@ export async function verifyArchive(
     indexed.add(rec.path);
     const hash = byPath.get(rec.path);
     if (rec.contentHash === '') {
-      problems.push(`${rec.path}: index has a pending write (a run was interrupted); the next run completes it`);
+      warnings.push(`${rec.path}: pending write of an interrupted run (id reserved; the next run completes it)`);
     } else if (hash === undefined) {
       if (!files.some((f) => f.rel === rec.path)) problems.push(`${rec.path}: in the index but the file is missing`);
     } else if (hash !== rec.contentHash) {
@@ -178,9 +195,9 @@ export async function verifyArchive(
   }
   for (const f of files) if (!indexed.has(f.rel)) problems.push(`${f.rel}: file is not in the index`);
   const temps = tempFiles(root);
-  for (const t of temps) problems.push(`${t}: temp file left by an interrupted write`);
+  for (const t of temps) warnings.push(`${t}: temp file left by an interrupted write (never renamed; removed by the next run)`);
 
-  if (opts.repair && problems.length > 0) {
+  if (opts.repair && problems.length + warnings.length > 0) {
     for (const t of temps) unlinkSync(path.join(root, t));
     // Pending ids keep their reservation only if their file exists; the files are the record.
     const guidBy = new Map<string, ArticleRecord>();
@@ -191,5 +208,5 @@ export async function verifyArchive(
       for (const rec of guidBy.values()) index.upsert(rec);
     });
   }
-  return { files: files.length, problems, repaired: opts.repair && problems.length > 0 };
+  return { files: files.length, problems, warnings, repaired: opts.repair && problems.length + warnings.length > 0 };
 }

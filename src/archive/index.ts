@@ -3,7 +3,7 @@
  * read back byte for byte, imported into the index and verified against it.
  */
 export { escapeTitle, flattenBody, markdownHref, parseArticleFile, renderArticleFile } from './format.js';
-export { importArchive, verifyArchive, type ImportReport, type VerifyReport } from './import.js';
+export { importArchive, removeTempFiles, verifyArchive, type ImportReport, type VerifyReport } from './import.js';
 export { linkPath, monthDay, renderList, renderReadme } from './lists.js';
 export { acquireRunLock, type RunLock } from './lock.js';
 export { TEMP_SUFFIX, writeFileAtomic } from './write.js';

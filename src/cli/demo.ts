@@ -11,14 +11,19 @@ import { fileURLToPath } from 'node:url';
 import { fromObject } from '../config/index.js';
 import { NewsmirrorError } from '../errors.js';
 import { runMirror } from '../pipeline/index.js';
-import type { RunReport } from '../types.js';
+import { createFetcher } from '../fetch/index.js';
+import type { Fetcher, RunReport } from '../types.js';
 import { createProgress, formatReport, saveLastReport } from './report.js';
 
 /** The bundled demo data, shipped with the package beside dist/. */
 export const DEMO_DIR = fileURLToPath(new URL('../../demo/', import.meta.url));
 
-/** Preferred port: the same port each time keeps the loopback links in the demo feeds stable between runs. */
-const DEMO_PORT = 47613;
+/**
+ * The origin the demo feeds' article and image links name. It never changes, whatever port the server gets,
+ * so a second demo run sees the same links (nothing new, nothing updated); the demo's fetcher maps it onto
+ * the loopback server. (.test is reserved: it can never be a real host.)
+ */
+export const DEMO_ORIGIN = 'http://demo.newsmirror.test';
 
 interface ManifestEntry {
   name: string;
@@ -64,7 +69,6 @@ const TYPES: Record<string, string> = {
 /** Serve demo/ on 127.0.0.1: feeds by manifest content type, pages and images by extension. */
 export async function startDemoServer(sites: ManifestEntry[]): Promise<{ origin: string; server: Server }> {
   const byPath = new Map(sites.map((s) => [`/${s.dir ?? 'feeds'}/${s.file}`, s]));
-  let origin = '';
   const server = createServer((req, res) => {
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://x');
@@ -84,9 +88,8 @@ export async function startDemoServer(sites: ManifestEntry[]): Promise<{ origin:
       }
       const ext = path.extname(file).toLowerCase();
       const type = byPath.get(rel)?.contentType ?? TYPES[ext] ?? 'application/octet-stream';
-      // Article links inside the demo feeds point at this server; the port is only known now.
       if (/\.(xml|html|json)$/.test(ext) && body.includes('{{origin}}')) {
-        body = Buffer.from(body.toString('latin1').replaceAll('{{origin}}', origin), 'latin1');
+        body = Buffer.from(body.toString('latin1').replaceAll('{{origin}}', DEMO_ORIGIN), 'latin1');
       }
       res.writeHead(200, { 'content-type': type, 'content-length': body.length });
       res.end(body);
@@ -100,13 +103,22 @@ export async function startDemoServer(sites: ManifestEntry[]): Promise<{ origin:
         resolve();
       });
     });
-  try {
-    await listen(DEMO_PORT);
-  } catch {
-    await listen(0);
-  }
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  await listen(0);
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return { origin, server };
+}
+
+/** A fetcher that sends requests for DEMO_ORIGIN to the loopback server, and reports URLs in DEMO_ORIGIN. */
+function demoFetcher(inner: Fetcher, origin: string): Fetcher {
+  const toServer = (u: string) => (u.startsWith(DEMO_ORIGIN) ? origin + u.slice(DEMO_ORIGIN.length) : u);
+  const toDemo = (u: string) => (u.startsWith(origin) && u.includes('/pages/') ? DEMO_ORIGIN + u.slice(origin.length) : u);
+  return {
+    async fetch(req) {
+      const out = await inner.fetch({ ...req, url: toServer(req.url) });
+      return { ...out, url: toDemo(out.url) };
+    },
+    close: () => inner.close(),
+  };
 }
 
 /** Serve the demo feeds, mirror them into `out`, print the report and where to look. */
@@ -137,7 +149,9 @@ export async function runDemo(out: string, opts: { json: boolean; progress: bool
       { cwd: process.cwd() },
     );
     const progress = createProgress(opts.progress && !opts.json);
-    const report = await runMirror(config, { onProgress: progress.onProgress });
+    const fetcher = demoFetcher(createFetcher(config.fetch), origin);
+    const report = await runMirror(config, { onProgress: progress.onProgress, fetcher });
+    await fetcher.close();
     progress.stop();
     await saveLastReport(config.archive, report);
     if (opts.json) {

@@ -181,6 +181,7 @@ export async function main(argv: string[], io: { cwd?: string } = {}): Promise<n
         if (o.json) process.stdout.write(JSON.stringify(rep, null, 2) + '\n');
         else {
           for (const p of rep.problems) process.stdout.write(`problem: ${p}\n`);
+          for (const w of rep.warnings) process.stdout.write(`warning: ${w}\n`);
           process.stdout.write(rep.problems.length === 0 ? `${cfg.archive}: consistent (${rep.files} files)\n` : `${rep.problems.length} problems${o.repair ? ' (repaired)' : ' (run verify --repair)'}\n`);
         }
         exitCode = rep.problems.length > 0 && !o.repair ? 1 : 0;

@@ -24,6 +24,7 @@ import path from 'node:path';
 import {
   flattenBody,
   importArchive,
+  removeTempFiles,
   parseArticleFile,
   renderArticleFile,
   renderList,
@@ -71,6 +72,8 @@ export async function runMirror(config: Config, opts: RunOptions = {}): Promise<
   const index = ArchiveIndex.open(config.archive);
   const fetcher = opts.fetcher ?? createFetcher(config.fetch);
   try {
+    // Holding the lock, any temp file in the archive is a leftover of a killed run: its rename never happened.
+    await removeTempFiles(config.archive);
     await ensureImported(config, index);
     const sites = opts.sites ?? config.sites;
     opts.onProgress?.({ type: 'start', sites: sites.length });
@@ -185,6 +188,22 @@ async function runSite(ctx: SiteContext, site: SiteConfig): Promise<SiteReport> 
   return report;
 }
 
+/** Longest title stored; a feed that sends megabytes of title is not writing a headline. */
+const MAX_TITLE = 500;
+
+/**
+ * A title fit for a file, a list line and a page: white space collapsed, bidirectional overrides and
+ * invisible characters removed (they can make a list line read as something else), length capped.
+ */
+function safeTitle(raw: string): string {
+  const t = raw
+    .slice(0, MAX_TITLE * 4)
+    .replace(/[\u202a-\u202e\u2066-\u2069\u200b\u200e\u200f\u2028\u2029\ufeff\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return t.length > MAX_TITLE ? `${t.slice(0, MAX_TITLE - 1)}…` : t;
+}
+
 function note(report: SiteReport, text: string): void {
   if (report.notes.length < 10) report.notes.push(text);
 }
@@ -198,11 +217,16 @@ function toCandidates(ctx: SiteContext, site: SiteConfig, items: FeedItem[], rep
     const link = item.link ?? (item.guid && /^https?:\/\//i.test(item.guid) ? item.guid : null);
     if (!link) {
       report.skipped++;
-      note(report, `item "${(item.title ?? '').slice(0, 60)}" has no link`);
+      note(report, `item "${safeTitle(item.title ?? '').slice(0, 60)}" has no link`);
       continue;
     }
-    const title =
-      item.title?.trim() || htmlToText(item.contentHtml ?? item.summary ?? '').slice(0, 60).trim() || link;
+    // The link is written into the article file and the website: only web links, never javascript: & co.
+    if (!/^https?:\/\//i.test(link)) {
+      report.skipped++;
+      note(report, `item "${safeTitle(item.title ?? '').slice(0, 60)}": link is not http(s)`);
+      continue;
+    }
+    const title = safeTitle(item.title ?? '') || safeTitle(htmlToText(item.contentHtml ?? item.summary ?? '').slice(0, 60)) || link;
     const canonical = canonicalLink(link);
     const normTitle = normalizeTitle(title);
     const keys = [item.guid ? `g:${item.guid}` : null, `l:${canonical}`, normTitle ? `t:${normTitle}` : null];

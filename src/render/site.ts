@@ -224,7 +224,7 @@ ${latest.map(({ a, site }) => listItem(a, `${a.site}/${a.id}.html`, tz, site.nam
             root: '../',
             body: `<article>
 <h1>${escapeHtml(a.title)}</h1>
-<p class="meta"><a href="index.html">${escapeHtml(site.name)}</a> · <time datetime="${new Date(a.published).toISOString()}">${dateTime(a.published, tz)} (GMT${tz >= 0 ? '+' : '-'}${Math.abs(tz / 60)})</time> · <a href="${escapeHtml(a.link)}" rel="noopener noreferrer">原文 Source</a></p>
+<p class="meta"><a href="index.html">${escapeHtml(site.name)}</a> · <time datetime="${new Date(a.published).toISOString()}">${dateTime(a.published, tz)} (GMT${tz >= 0 ? '+' : '-'}${Math.abs(tz / 60)})</time> · ${/^https?:\/\//i.test(a.link) ? `<a href="${escapeHtml(a.link)}" rel="noopener noreferrer">原文 Source</a>` : ''}</p>
 ${siteBody(src.body(a.path))}
 </article>
 ${nav}`,

@@ -157,11 +157,12 @@ test('verify finds temp files, missing and unindexed files; --repair rebuilds th
   unlinkSync(path.join(archive, 'articles/voa/1048571.md'));
   const bad = await cli(['verify', '--json'], dir);
   assert.equal(bad.code, 1);
-  const problems: string[] = JSON.parse(bad.stdout).problems;
+  const { problems, warnings } = JSON.parse(bad.stdout) as { problems: string[]; warnings: string[] };
   assert.ok(problems.some((p) => /1048571\.md: in the index but the file is missing/.test(p)), problems.join('\n'));
-  assert.ok(problems.some((p) => /nmtmp: temp file left by an interrupted write/.test(p)), problems.join('\n'));
+  assert.ok(warnings.some((p) => /nmtmp: temp file left by an interrupted write/.test(p)), warnings.join('\n'));
   assert.equal((await cli(['verify', '--repair'], dir)).code, 0);
   const again = await cli(['verify', '--json'], dir);
   assert.deepEqual(JSON.parse(again.stdout).problems, []);
+  assert.deepEqual(JSON.parse(again.stdout).warnings, []);
   assert.ok(!existsSync(path.join(archive, 'articles/voa/.1048570.md.123-abcd.nmtmp')));
 });

@@ -1,6 +1,6 @@
 /** The CLI's other verbs, through the real binary: inspect, demo. */
 import assert from 'node:assert/strict';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { cli, rss, snapshot, startFeedServer, tempDir } from './harness.js';
@@ -66,6 +66,17 @@ test('demo mirrors the bundled feeds offline, twice in a row: second run 0 new, 
   assert.equal(r1.totals.failed, 0);
   const archive = path.join(dir, 'out');
   assert.ok(readdirSync(path.join(archive, 'lists')).length >= 3);
+  // The summary-only site came out whole (its pages were fetched), the local-images site stored its images.
+  const cdt = r1.sites.find((s: { abbr: string }) => s.abbr === 'cdt');
+  assert.equal(cdt.fullText.fetched, 4);
+  const teacher = readFileSync(path.join(archive, 'articles/cdt/1048575.md'), 'utf8');
+  assert.match(teacher, /这篇文章在社交媒体上被大量转发，随后被删除。/);
+  assert.doesNotMatch(teacher, /页脚信息|侧栏链接/);
+  const dw = r1.sites.find((s: { abbr: string }) => s.abbr === 'dw');
+  assert.equal(dw.images.stored, 2);
+  assert.match(readFileSync(path.join(archive, 'articles/dw/1048575.md'), 'utf8'), /<img src="\.\.\/\.\.\/assets\/dw\/[0-9a-f]{16}\.png"/);
+  // The hostile demo item was cleaned.
+  for (const f of readdirSync(path.join(archive, 'articles/voa'))) assert.doesNotMatch(readFileSync(path.join(archive, 'articles/voa', f), 'utf8'), /<script|onerror|javascript:/);
   const before = snapshot(archive);
   const second = await cli(['demo', '--out', 'out', '--json'], dir, 120_000);
   assert.equal(second.code, 0, second.stderr);
