@@ -226,9 +226,12 @@ function toCandidates(ctx: SiteContext, site: SiteConfig, items: FeedItem[], rep
       note(report, `item "${safeTitle(item.title ?? '').slice(0, 60)}": link is not http(s)`);
       continue;
     }
-    const title = safeTitle(item.title ?? '') || safeTitle(htmlToText(item.contentHtml ?? item.summary ?? '').slice(0, 60)) || link;
+    const ownTitle = safeTitle(item.title ?? '');
+    const title = ownTitle || safeTitle(htmlToText(item.contentHtml ?? item.summary ?? '').slice(0, 60)) || link;
     const canonical = canonicalLink(link);
-    const normTitle = normalizeTitle(title);
+    // Only a title the feed gave identifies a story: a stand-in made from the body is not a headline, and
+    // untitled items sharing an opening sentence are not the same story.
+    const normTitle = ownTitle ? normalizeTitle(ownTitle) : '';
     const keys = [item.guid ? `g:${item.guid}` : null, `l:${canonical}`, normTitle ? `t:${normTitle}` : null];
     if (keys.some((k) => k !== null && seen.has(k))) {
       report.duplicates++;

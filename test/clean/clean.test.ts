@@ -7,17 +7,10 @@ import { fileURLToPath } from 'node:url';
 import { cleanHtml, htmlToText, proxyImageUrl } from '../../src/clean/index.js';
 import { GOLDEN_DIR, GOLDEN_OPTIONS, goldenInputs } from '../fixtures/clean/regenerate.js';
 import { findExecutableVectors } from './xss-check.js';
+import { loadVectors } from './vectors.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
 const OPTS = GOLDEN_OPTIONS;
-
-/** The XSS corpus: one vector per line, \n \0 \\ escaped. */
-export function loadVectors(): string[] {
-  return readFileSync(path.join(FIXTURES, 'xss', 'vectors.txt'), 'utf8')
-    .split('\n')
-    .filter((l) => l.length > 0)
-    .map((l) => l.replace(/\\(\\|n|0)/g, (_m, c: string) => (c === 'n' ? '\n' : c === '0' ? '\u0000' : '\\')));
-}
 
 test('golden pairs: each input cleans to its .result.html', () => {
   const inputs = goldenInputs();
