@@ -6,7 +6,7 @@ export { escapeTitle, flattenBody, markdownHref, parseArticleFile, renderArticle
 export { importArchive, removeTempFiles, verifyArchive, type ImportReport, type VerifyReport } from './import.js';
 export { linkPath, monthDay, renderList, renderReadme } from './lists.js';
 export { acquireRunLock, type RunLock } from './lock.js';
-export { TEMP_SUFFIX, writeFileAtomic } from './write.js';
+export { TEMP_SUFFIX, writeFileAtomic, writeFilesAtomic } from './write.js';
 
 /** File name of article `id` in the style newsmirror writes (`<id>.md`). */
 export function articleFileName(id: number): string {

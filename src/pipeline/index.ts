@@ -18,7 +18,7 @@
  *   to parse is fetched in full next time.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import {
@@ -30,6 +30,7 @@ import {
   renderList,
   renderReadme,
   writeFileAtomic,
+  writeFilesAtomic,
 } from '../archive/index.js';
 import { acquireRunLock } from '../archive/lock.js';
 import { cleanHtml, htmlToText } from '../clean/index.js';
@@ -72,8 +73,11 @@ export async function runMirror(config: Config, opts: RunOptions = {}): Promise<
   const index = ArchiveIndex.open(config.archive);
   const fetcher = opts.fetcher ?? createFetcher(config.fetch);
   try {
-    // Holding the lock, any temp file in the archive is a leftover of a killed run: its rename never happened.
-    await removeTempFiles(config.archive);
+    // A run that was killed leaves its marker: holding the lock, its temp files are garbage (their renames
+    // never happened). Scanning only then keeps a normal run's cost independent of the archive's size.
+    const marker = path.join(config.archive, '.newsmirror', 'run-in-progress');
+    if (existsSync(marker)) await removeTempFiles(config.archive);
+    writeFileSync(marker, String(process.pid));
     await ensureImported(config, index);
     const sites = opts.sites ?? config.sites;
     opts.onProgress?.({ type: 'start', sites: sites.length });
@@ -96,11 +100,17 @@ export async function runMirror(config: Config, opts: RunOptions = {}): Promise<
     // A shard owns only its sites' files: the README, feeds and site span every site, and other shards
     // write their lists; `newsmirror render` rebuilds the whole picture after the shards (docs/DEPLOY.md).
     const sharded = opts.sites !== undefined && opts.sites.length < config.sites.length;
-    await renderOutputs(config, index, sharded ? { feedsAndSite: false, readme: false, sites } : { feedsAndSite: opts.render ?? true });
+    // Feeds and site are a function of the archived articles: when no article changed and they exist, they
+    // are already right, and skipping them keeps a no-op run's cost independent of the archive's size.
+    const changed = reports.some((r) => r.new + r.updated > 0);
+    const rendered = existsSync(path.join(config.siteDir, 'index.html')) && existsSync(path.join(config.archive, 'feeds', 'all.xml'));
+    const feedsAndSite = (opts.render ?? true) && (changed || !rendered);
+    await renderOutputs(config, index, sharded ? { feedsAndSite: false, readme: false, sites } : { feedsAndSite, readmeLinks: opts.render ?? true });
     return summarize(config, startedAt, reports);
   } finally {
     if (!opts.fetcher) await fetcher.close();
     index.close();
+    rmSync(path.join(config.archive, '.newsmirror', 'run-in-progress'), { force: true });
     await lock.release();
   }
 }
@@ -176,7 +186,9 @@ async function runSite(ctx: SiteContext, site: SiteConfig): Promise<SiteReport> 
       const candidates = toCandidates(ctx, site, feed.items, report);
       // Oldest first: each new story takes the next smaller id, so newer stories sort first, as in the original.
       candidates.sort((a, b) => a.published - b.published);
-      for (const c of candidates) await archiveItem(ctx, site, c, report);
+      const batch: Batch = { writes: [], touches: [], nextId: null, folder: null };
+      for (const c of candidates) await prepareItem(ctx, site, c, report, batch);
+      await commitBatch(ctx, batch, report);
       ctx.index.setValidators(site.feed, outcome.validators);
     }
   } catch (err) {
@@ -247,7 +259,39 @@ function toCandidates(ctx: SiteContext, site: SiteConfig, items: FeedItem[], rep
   return out;
 }
 
-async function archiveItem(ctx: SiteContext, site: SiteConfig, c: Candidate, report: SiteReport): Promise<void> {
+/** What one site's run will write: planned files, and records whose metadata alone changes. */
+interface Batch {
+  writes: { record: ArticleRecord; text: string; contentHash: string; isNew: boolean }[];
+  touches: ArticleRecord[];
+  /** Next id to hand out (ids are allocated here, reserved in the index in one transaction). */
+  nextId: number | null;
+  folder: string | null;
+}
+
+/**
+ * Write a site's batch: reserve every id first (one transaction, empty hash = pending), then write the files
+ * (atomically, fsyncs side by side), then record their hashes (one transaction). A run killed in between
+ * leaves reservations the next run completes under the same ids: never a second copy, never a partial file.
+ */
+async function commitBatch(ctx: SiteContext, batch: Batch, report: SiteReport): Promise<void> {
+  const { index, config } = ctx;
+  if (batch.writes.length > 0) {
+    index.transaction(() => {
+      for (const w of batch.writes) index.upsert(w.record);
+    });
+    await writeFilesAtomic(batch.writes.map((w) => ({ file: path.join(config.archive, w.record.path), data: w.text })));
+  }
+  index.transaction(() => {
+    for (const w of batch.writes) index.upsert({ ...w.record, contentHash: w.contentHash });
+    for (const r of batch.touches) index.upsert(r);
+  });
+  for (const w of batch.writes) {
+    if (w.isNew) report.new++;
+    else report.updated++;
+  }
+}
+
+async function prepareItem(ctx: SiteContext, site: SiteConfig, c: Candidate, report: SiteReport, batch: Batch): Promise<void> {
   const { index, config } = ctx;
   const match = index.findStory(site.abbr, {
     guid: c.guid,
@@ -290,9 +334,13 @@ async function archiveItem(ctx: SiteContext, site: SiteConfig, c: Candidate, rep
 
   const local = site.images === 'local';
   let html = cleanHtml(body, { baseUrl, imageProxy: local || site.images === 'none' ? null : config.imageProxy });
-  const folder = match ? null : index.folderOf(site.abbr) ?? site.abbr;
-  const id = match ? match.id : index.nextId(site.abbr);
-  const relPath = match ? match.path : `articles/${folder}/${id}.md`;
+  if (!match && batch.nextId === null) {
+    batch.nextId = index.nextId(site.abbr);
+    batch.folder = index.folderOf(site.abbr) ?? site.abbr;
+  }
+  const id = match ? match.id : batch.nextId!;
+  const relPath = match ? match.path : `articles/${batch.folder}/${id}.md`;
+  if (!match) batch.nextId = id - 1;
   if (local) {
     const r = await storeImages(html, {
       fetcher: ctx.fetcher,
@@ -332,22 +380,17 @@ async function archiveItem(ctx: SiteContext, site: SiteConfig, c: Candidate, rep
   if (match && match.sourceHash == null && match.contentHash && sameAsImported(config.archive, match, c.title, html)) {
     // An article imported from an existing archive, served again unchanged: keep its bytes (they may come
     // from an older cleaner) and remember the source hash so it is skipped from now on.
-    index.upsert({ ...match, guid: record.guid, sourceHash: c.sourceHash });
+    batch.touches.push({ ...match, guid: record.guid, sourceHash: c.sourceHash });
     report.unchanged++;
     return;
   }
   if (match && match.contentHash === contentHash && existsSync(path.join(config.archive, relPath))) {
     // Same bytes as stored: remember the new source hash so the next run skips the work.
-    index.upsert({ ...record, contentHash, updatedAt: match.updatedAt });
+    batch.touches.push({ ...record, contentHash, updatedAt: match.updatedAt });
     report.unchanged++;
     return;
   }
-  // Reserve the id first (empty hash = pending), then write, then record the hash: see the invariants above.
-  index.upsert(record);
-  await writeFileAtomic(path.join(config.archive, relPath), text);
-  index.upsert({ ...record, contentHash });
-  if (match) report.updated++;
-  else report.new++;
+  batch.writes.push({ record, text, contentHash, isNew: !match });
 }
 
 /** True when the stored file of an imported article has the same title and the same text as the new body. */
@@ -364,7 +407,7 @@ function sameAsImported(archive: string, match: ArticleRecord, title: string, ht
 async function renderOutputs(
   config: Config,
   index: ArchiveIndex,
-  opts: { feedsAndSite: boolean; readme?: boolean; sites?: SiteConfig[] },
+  opts: { feedsAndSite: boolean; readme?: boolean; sites?: SiteConfig[]; readmeLinks?: boolean },
 ): Promise<{ written: number }> {
   let written = 0;
   const readmeSites: { name: string; abbr: string; count: number; latest: number | null }[] = [];
@@ -382,7 +425,8 @@ async function renderOutputs(
     if (await writeFileAtomic(path.join(config.archive, 'lists', `${site.name}.md`), list)) written++;
   }
   if (opts.readme !== false) {
-    const readme = renderReadme(readmeSites, { feeds: opts.feedsAndSite, site: opts.feedsAndSite, tzOffsetMinutes: config.tzOffsetMinutes });
+    const links = opts.readmeLinks ?? opts.feedsAndSite;
+    const readme = renderReadme(readmeSites, { feeds: links, site: links, tzOffsetMinutes: config.tzOffsetMinutes });
     if (await writeFileAtomic(path.join(config.archive, 'README.md'), readme)) written++;
   }
   if (opts.feedsAndSite) {

@@ -57,7 +57,10 @@ ${SEARCH_OPTIONS_SOURCE}
     var q = input.value.trim();
     if (!q) { out.textContent = ''; return; }
     load().then(function () {
-      var hits = index.search(q, { combineWith: 'AND', prefix: true }).slice(0, 50);
+      // Every character must occur; titles that contain the query as written come first.
+      var hits = index.search(q, { combineWith: 'AND', prefix: function (term) { return term.length > 1; } });
+      hits.sort(function (a, b) { return (b.title.indexOf(q) >= 0) - (a.title.indexOf(q) >= 0) || b.score - a.score; });
+      hits = hits.slice(0, 50);
       out.textContent = '';
       if (!hits.length) { out.textContent = '没有结果 / No results'; return; }
       hits.forEach(function (h) {
@@ -236,7 +239,7 @@ ${nav}`,
   }
 
   // Search: a MiniSearch index over the newest articles, loaded by the search page only when used.
-  const searchSize = opts.searchSize ?? 5000;
+  const searchSize = opts.searchSize ?? 3000;
   const docs = perSite
     .flatMap(({ site, articles }) => articles.map((a) => ({ a, site })))
     .sort((x, y) => y.a.published - x.a.published || (x.a.site < y.a.site ? -1 : x.a.site > y.a.site ? 1 : x.a.id - y.a.id))
@@ -250,8 +253,8 @@ ${nav}`,
         docs.map(({ a, site }, i) => ({
           id: i,
           title: a.title,
-          // A few hundred characters of the body keep the index small enough for a slow link.
-          text: bodyText(src.body(a.path)).slice(0, 300),
+          // The opening of the body (its lead) keeps the index small enough for a slow link.
+          text: bodyText(src.body(a.path)).slice(0, 160),
           url: `${a.site}/${a.id}.html`,
           date: dateTime(a.published, tz).slice(0, 10),
           siteName: site.name,

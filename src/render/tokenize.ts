@@ -1,22 +1,16 @@
 /**
- * Search tokens that work for Chinese: runs of CJK characters become overlapping bigrams (a single character
- * stays a unigram), other scripts become lowercased words. The same function runs when the index is built
- * and, as source text, in the reader's browser, so both sides always agree.
+ * Search tokens that work for Chinese without a dictionary: every CJK character is a token (so a query of two
+ * characters finds the articles containing both), other scripts become lowercased words. Single characters
+ * keep the vocabulary to a few thousand terms, which is what keeps the index small; character bigrams were
+ * tried first and made the index grow with every distinct pair (hundreds of MB for a few thousand articles).
+ * The same function runs when the index is built and, as source text, in the reader's browser.
  */
 export function searchTokenize(text: string): string[] {
   const out: string[] = [];
-  const re = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[a-z0-9\u00c0-\u024f\u0400-\u04ff]+/g;
+  const re = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]|[a-z0-9\u00c0-\u024f\u0400-\u04ff]+/g;
   const lower = String(text).toLowerCase();
   let m: RegExpExecArray | null;
-  while ((m = re.exec(lower)) !== null) {
-    const w = m[0];
-    if (/^[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/.test(w)) {
-      if (w.length === 1) out.push(w);
-      for (let i = 0; i + 1 < w.length; i++) out.push(w.slice(i, i + 2));
-    } else {
-      out.push(w);
-    }
-  }
+  while ((m = re.exec(lower)) !== null) out.push(m[0]);
   return out;
 }
 

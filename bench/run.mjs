@@ -1,0 +1,152 @@
+// npm run bench: generates the corpora, measures every figure in fresh processes (≥ 5 repetitions), prints one
+// table of medians and ranges with the targets, and writes bench/results.json. BENCH_QUICK=1: 3 reps, no 100k.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CORPUS_VERSION, SITES, feedXml, makeArchive } from './corpus.mjs';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const OUT = path.join(HERE, 'out');
+const QUICK = process.env.BENCH_QUICK === '1';
+const REPS = QUICK ? 3 : 5;
+const SIZES = QUICK ? [1_000, 10_000] : [1_000, 10_000, 100_000];
+mkdirSync(OUT, { recursive: true });
+
+function log(s) {
+  process.stderr.write(s + '\n');
+}
+
+function ensure(file, make) {
+  const stamp = `${file}.v${CORPUS_VERSION}`;
+  if (!existsSync(stamp)) {
+    writeFileSync(file, make());
+    writeFileSync(stamp, '');
+  }
+  return file;
+}
+
+/** Run one scenario `REPS` times, each in a fresh node process. */
+function measure(scenario, args, reps = REPS) {
+  const runs = [];
+  for (let i = 0; i < reps; i++) {
+    const out = execFileSync(process.execPath, [path.join(HERE, 'worker.mjs'), scenario, JSON.stringify(args)], { encoding: 'utf8', maxBuffer: 1 << 24 });
+    runs.push(JSON.parse(out.trim().split('\n').pop()));
+  }
+  return runs;
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const stat = (xs) => ({ median: median(xs), min: Math.min(...xs), max: Math.max(...xs), n: xs.length });
+
+const rows = [];
+function row(name, values, unit, target = null, pass = null) {
+  const s = stat(values);
+  rows.push({ name, unit, ...s, target, pass });
+  log(`  ${name}: ${fmt(s.median)} ${unit}`);
+  return s;
+}
+function fmt(x) {
+  return Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 10 ? x.toFixed(1) : x.toFixed(2);
+}
+
+log('corpora …');
+const feeds = SITES.map((abbr, i) => ensure(path.join(OUT, `feed-${abbr}-300.xml`), () => feedXml(abbr, 300, 1000 + i)));
+const parseFile = feeds[2];
+const small = ensure(path.join(OUT, 'feed-small-10.xml'), () => feedXml('small', 10, 7));
+const big = ensure(path.join(OUT, 'feed-20mb.xml'), () => {
+  let n = 3600;
+  let x = feedXml('big', n, 99);
+  while (Buffer.byteLength(x) < 20 * 1024 * 1024) x = feedXml('big', (n += 200), 99);
+  return x;
+});
+for (const size of SIZES) {
+  log(`archive of ${size} …`);
+  await makeArchive(path.join(OUT, `archive-${size}`), size);
+}
+const siteList = SITES.map((abbr) => ({ name: abbr.toUpperCase(), abbr }));
+
+// 1. Parse throughput: the same bytes, each parser in its own processes.
+log('parse …');
+const loops = 5;
+const nm = measure('parse-newsmirror', { file: parseFile, loops });
+const rp = measure('parse-rss-parser', { file: parseFile, loops });
+const nmItems = nm.map((r) => r.items / (r.ms / 1000));
+const rpItems = rp.map((r) => r.items / (r.ms / 1000));
+row('parse: newsmirror', nmItems, 'items/s');
+row('parse: newsmirror', nm.map((r) => r.bytes / 1048576 / (r.ms / 1000)), 'MB/s');
+row('parse: rss-parser (the original)', rpItems, 'items/s');
+row('parse: rss-parser (the original)', rp.map((r) => r.bytes / 1048576 / (r.ms / 1000)), 'MB/s');
+const parseRatio = nmItems.map((x, i) => x / rpItems[i]);
+row('parse ratio newsmirror / rss-parser', parseRatio, '×', '≥ 3', median(parseRatio) >= 3);
+
+// 2. The whole pipeline for one feed vs rss-parser's parse alone, per item.
+log('pipeline …');
+const pipe = measure('pipeline', { file: parseFile, archive: path.join(OUT, 'pipeline-archive') });
+const pipeMsPerItem = pipe.map((r) => r.ms / r.items);
+const rpMsPerItem = rp.map((r) => r.ms / r.items);
+row('pipeline per item (parse → clean → identity → write, fsync)', pipeMsPerItem, 'ms/item');
+row('rss-parser parse per item', rpMsPerItem, 'ms/item');
+const pipeRatio = pipeMsPerItem.map((x, i) => x / rpMsPerItem[i]);
+row('pipeline per item / rss-parser parse per item', pipeRatio, '×', '≤ 2', median(pipeRatio) <= 2);
+
+// 3. No-op runs over archives of growing size (same feeds, served again with 200 and the same bytes).
+const noop = {};
+for (const size of SIZES) {
+  log(`no-op over ${size} …`);
+  const archive = path.join(OUT, `archive-${size}`);
+  measure('run', { archive, files: feeds, abbrs: SITES, render: false }, 1); // import + first run: not timed
+  noop[size] = measure('run', { archive, files: feeds, abbrs: SITES, render: false });
+  if (noop[size].some((r) => r.newItems !== 0 || r.failed !== 0)) throw new Error(`no-op run over ${size} archived something`);
+  row(`no-op run, 9 sites, archive of ${size}`, noop[size].map((r) => r.ms), 'ms', size === 100_000 ? '< 1500' : null, size === 100_000 ? median(noop[size].map((r) => r.ms)) < 1500 : null);
+}
+const largest = SIZES[SIZES.length - 1];
+const growth = noop[largest].map((r, i) => r.ms / noop[1_000][i].ms);
+row(`no-op ratio ${largest / 1000}k / 1k`, growth, '×', largest === 100_000 ? '≤ 1.2' : null, largest === 100_000 ? median(growth) <= 1.2 : null);
+
+// 4. A cold run of 9 sites × 300 items, feeds and website included.
+log('cold run …');
+const cold = measure('run', { archive: path.join(OUT, 'cold-archive'), files: feeds, abbrs: SITES, fresh: true, render: true });
+row('cold run, 9 sites × 300 items (with feeds + site)', cold.map((r) => r.ms), 'ms');
+
+// 5. 100 feeds with 200 ms latency each at the default concurrency.
+log('latency …');
+const lat = measure('latency', { archive: path.join(OUT, 'latency-archive'), file: small });
+const ideal = Math.ceil(100 / lat[0].concurrency) * 200;
+row(`100 feeds × 200 ms latency (ideal ${ideal} ms at concurrency ${lat[0].concurrency})`, lat.map((r) => r.ms), 'ms');
+const latRatio = lat.map((r) => r.ms / ideal);
+row('latency wall time / ideal', latRatio, '×', '≤ 1.3', median(latRatio) <= 1.3);
+
+// 6. Import throughput and render time on the largest archive.
+log('import and render …');
+const imp = measure('import', { archive: path.join(OUT, `archive-${largest}`), sites: siteList });
+const filesPerS = imp.map((r) => r.files / (r.ms / 1000));
+row(`import of the ${largest / 1000}k archive`, filesPerS, 'files/s', '≥ 5000', median(filesPerS) >= 5000);
+const rend = measure('render', { archive: path.join(OUT, `archive-${largest}`), sites: siteList });
+row(`render lists + README, ${largest / 1000}k archive`, rend.map((r) => r.ms), 'ms', '≤ 3000', median(rend.map((r) => r.ms)) <= 3000);
+
+// 7. Memory: the 20 MB feed, and the peak of every scenario above.
+log('20 MB feed …');
+const bigParse = measure('parse-newsmirror', { file: big, loops: 1 });
+row('parse of a 20 MB feed', bigParse.map((r) => r.ms), 'ms');
+const peaks = { parse: nm, 'parse (rss-parser)': rp, pipeline: pipe, 'cold run': cold, latency: lat, import: imp, render: rend, '20 MB feed': bigParse, ...Object.fromEntries(SIZES.map((s) => [`no-op ${s}`, noop[s]])) };
+for (const [name, runs] of Object.entries(peaks)) {
+  const own = name !== 'parse (rss-parser)';
+  row(`peak RSS: ${name}`, runs.map((r) => r.maxRssMb), 'MB', own ? '≤ 200' : null, own ? Math.max(...runs.map((r) => r.maxRssMb)) <= 200 : null);
+}
+
+const machine = { os: `${os.type()} ${os.release()}`, cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version };
+const results = { date: new Date().toISOString(), quick: QUICK, reps: REPS, machine, rows };
+writeFileSync(path.join(HERE, 'results.json'), JSON.stringify(results, null, 2) + '\n');
+
+const w = Math.max(...rows.map((r) => r.name.length));
+const lines = [
+  `newsmirror bench — ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGb} GB, node ${machine.node}; ${REPS} runs each, fresh process per run`,
+  `${'figure'.padEnd(w)}  ${'median'.padStart(10)}  ${'min–max'.padStart(21)}  unit      target   ok`,
+  ...rows.map((r) => `${r.name.padEnd(w)}  ${fmt(r.median).padStart(10)}  ${`${fmt(r.min)}–${fmt(r.max)}`.padStart(21)}  ${r.unit.padEnd(8)}  ${(r.target ?? '').padEnd(7)}  ${r.pass === null ? '' : r.pass ? 'pass' : 'FAIL'}`),
+];
+process.stdout.write(lines.join('\n') + '\n');

@@ -1,0 +1,132 @@
+// One bench measurement in a fresh process: node bench/worker.mjs <scenario> <json args>.
+// Prints one JSON line: { ms, items?, bytes?, files?, maxRssMb }. Imports the compiled dist/.
+import { readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import path from 'node:path';
+
+const [scenario, argJson] = process.argv.slice(2);
+const args = JSON.parse(argJson ?? '{}');
+const dist = (m) => import(new URL(`../dist/${m}`, import.meta.url).href);
+
+function done(out) {
+  out.maxRssMb = process.resourceUsage().maxRSS / 1024;
+  process.stdout.write(JSON.stringify(out) + '\n');
+  process.exit(0);
+}
+
+/** Loopback servers: each feed on its own port (another "host"), optional latency. */
+async function serveFeeds(feeds, delayMs = 0) {
+  const servers = [];
+  const urls = [];
+  for (const body of feeds) {
+    const buf = Buffer.from(body);
+    const s = createServer((_q, res) => {
+      const send = () => res.writeHead(200, { 'content-type': 'application/rss+xml; charset=utf-8', 'content-length': buf.length }).end(buf);
+      if (delayMs) setTimeout(send, delayMs);
+      else send();
+    });
+    await new Promise((r) => s.listen(0, '127.0.0.1', r));
+    servers.push(s);
+    urls.push(`http://127.0.0.1:${s.address().port}/feed.xml`);
+  }
+  return { urls, close: () => Promise.all(servers.map((s) => new Promise((r) => (s.closeAllConnections(), s.close(r))))) };
+}
+
+async function config(archive, urls) {
+  const { fromObject } = await dist('config/index.js');
+  return fromObject(
+    { archive, imageProxy: 'https://images.weserv.nl?url={url}', allowPrivateNetworks: true, fullText: 'never', sites: urls.map((feed, i) => ({ name: `站点${i}`, abbr: `s${i}`, feed })) },
+    null,
+    { cwd: process.cwd() },
+  );
+}
+
+const t = () => performance.now();
+
+switch (scenario) {
+  case 'parse-newsmirror': {
+    const { parseFeed } = await dist('parse/index.js');
+    const bytes = readFileSync(args.file);
+    parseFeed(bytes, { url: 'https://bench.example/feed.xml' }); // warm-up: JIT, not I/O
+    const t0 = t();
+    let items = 0;
+    for (let i = 0; i < args.loops; i++) items += parseFeed(bytes, { url: 'https://bench.example/feed.xml' }).items.length;
+    done({ ms: t() - t0, items, bytes: bytes.length * args.loops });
+    break;
+  }
+  case 'parse-rss-parser': {
+    const { default: Parser } = await import('rss-parser');
+    const bytes = readFileSync(args.file);
+    const parser = new Parser();
+    await parser.parseString(bytes.toString('utf8')); // warm-up, as for newsmirror
+    const t0 = t();
+    let items = 0;
+    for (let i = 0; i < args.loops; i++) items += (await parser.parseString(bytes.toString('utf8'))).items.length;
+    done({ ms: t() - t0, items, bytes: bytes.length * args.loops });
+    break;
+  }
+  case 'pipeline': {
+    // parse → clean → identity → write (fsync) for one feed into an empty archive; lists/README, no site.
+    const { runMirror } = await dist('pipeline/index.js');
+    rmSync(args.archive, { recursive: true, force: true });
+    const feeds = await serveFeeds([readFileSync(args.file, 'utf8')]);
+    const cfg = await config(args.archive, feeds.urls);
+    const t0 = t();
+    const report = await runMirror(cfg, { render: false });
+    const ms = t() - t0;
+    await feeds.close();
+    done({ ms, items: report.totals.new });
+    break;
+  }
+  case 'run': {
+    // A whole run of the 9 bench sites (cold or no-op, depending on the archive), feeds + site included.
+    const { runMirror } = await dist('pipeline/index.js');
+    if (args.fresh) rmSync(args.archive, { recursive: true, force: true });
+    const feeds = await serveFeeds(args.files.map((f) => readFileSync(f, 'utf8')));
+    const cfg = await config(args.archive, feeds.urls);
+    cfg.sites = cfg.sites.map((s, i) => ({ ...s, abbr: args.abbrs?.[i] ?? s.abbr }));
+    const t0 = t();
+    const report = await runMirror(cfg, { render: args.render ?? true });
+    const ms = t() - t0;
+    await feeds.close();
+    done({ ms, items: report.totals.new + report.totals.unchanged, newItems: report.totals.new, failed: report.totals.failed });
+    break;
+  }
+  case 'latency': {
+    const { runMirror } = await dist('pipeline/index.js');
+    const { DEFAULT_FETCH } = await dist('config/index.js');
+    rmSync(args.archive, { recursive: true, force: true });
+    const small = readFileSync(args.file, 'utf8');
+    const feeds = await serveFeeds(Array.from({ length: 100 }, () => small), 200);
+    const cfg = await config(args.archive, feeds.urls);
+    const t0 = t();
+    const report = await runMirror(cfg, { render: false });
+    const ms = t() - t0;
+    await feeds.close();
+    done({ ms, items: report.totals.new, concurrency: DEFAULT_FETCH.concurrency, failed: report.totals.failed });
+    break;
+  }
+  case 'import': {
+    const { importArchive } = await dist('archive/index.js');
+    const { ArchiveIndex } = await dist('identity/index.js');
+    rmSync(path.join(args.archive, '.newsmirror'), { recursive: true, force: true });
+    const index = ArchiveIndex.open(args.archive);
+    const t0 = t();
+    const rep = await importArchive(args.archive, index, args.sites);
+    const ms = t() - t0;
+    index.close();
+    done({ ms, files: rep.indexed });
+    break;
+  }
+  case 'render': {
+    const { renderArchive } = await dist('pipeline/index.js');
+    const { fromObject } = await dist('config/index.js');
+    const cfg = fromObject({ archive: args.archive, sites: args.sites.map((s) => ({ ...s, feed: 'http://127.0.0.1:9/x.xml' })) }, null, { cwd: process.cwd() });
+    const t0 = t();
+    await renderArchive(cfg, { feedsAndSite: false });
+    done({ ms: t() - t0 });
+    break;
+  }
+  default:
+    throw new Error(`unknown scenario ${scenario}`);
+}
