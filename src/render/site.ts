@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import MiniSearch from 'minisearch';
-import { writeFileAtomic } from '../archive/index.js';
+import { writeFileAtomic, writeFilesAtomic } from '../archive/index.js';
 import { SEARCH_OPTIONS_SOURCE, searchTokenize } from './tokenize.js';
 import type { RenderArticle, RenderOptions, RenderSource } from './types.js';
 
@@ -153,6 +153,12 @@ export async function renderSite(src: RenderSource, opts: RenderOptions): Promis
   const next: Manifest = { version: TEMPLATE_VERSION, pages: {} };
   let pages = 0;
   let written = 0;
+  // Pages are written in batches: atomically each, with their fsyncs side by side (see writeFilesAtomic).
+  let queue: { file: string; data: string }[] = [];
+  const flush = async () => {
+    written += (await writeFilesAtomic(queue)).filter(Boolean).length;
+    queue = [];
+  };
   const write = async (rel: string, content: string | (() => string), key?: string) => {
     pages++;
     // A keyed page is rendered only when its inputs changed or its file is gone.
@@ -160,7 +166,8 @@ export async function renderSite(src: RenderSource, opts: RenderOptions): Promis
       next.pages[rel] = key;
       if (manifest.pages[rel] === key && existsSync(path.join(dir, rel))) return;
     }
-    if (await writeFileAtomic(path.join(dir, rel), typeof content === 'function' ? content() : content)) written++;
+    queue.push({ file: path.join(dir, rel), data: typeof content === 'function' ? content() : content });
+    if (queue.length >= 200) await flush();
   };
 
   await write(`${ASSETS}/style.css`, CSS);
@@ -239,7 +246,7 @@ ${nav}`,
   }
 
   // Search: a MiniSearch index over the newest articles, loaded by the search page only when used.
-  const searchSize = opts.searchSize ?? 3000;
+  const searchSize = opts.searchSize ?? 2000;
   const docs = perSite
     .flatMap(({ site, articles }) => articles.map((a) => ({ a, site })))
     .sort((x, y) => y.a.published - x.a.published || (x.a.site < y.a.site ? -1 : x.a.site > y.a.site ? 1 : x.a.id - y.a.id))
@@ -254,7 +261,7 @@ ${nav}`,
           id: i,
           title: a.title,
           // The opening of the body (its lead) keeps the index small enough for a slow link.
-          text: bodyText(src.body(a.path)).slice(0, 160),
+          text: bodyText(src.body(a.path)).slice(0, 120),
           url: `${a.site}/${a.id}.html`,
           date: dateTime(a.published, tz).slice(0, 10),
           siteName: site.name,
@@ -281,6 +288,7 @@ ${nav}`,
     ),
   );
 
+  await flush();
   written += await copyAssets(opts.archive, dir);
   await writeFileAtomic(manifestFile, JSON.stringify(next));
   return { pages, written };
