@@ -89,9 +89,12 @@ export class ArchiveIndex {
   private constructor(db: Database.Database) {
     this.db = db;
     this.stmts = {
-      byGuid: db.prepare('SELECT * FROM articles WHERE site = ? AND guid = ? ORDER BY id DESC LIMIT 1'),
-      byLink: db.prepare('SELECT * FROM articles WHERE site = ? AND canonical = ? ORDER BY id DESC LIMIT 1'),
-      byTitle: db.prepare('SELECT * FROM articles WHERE site = ? AND norm_title = ? AND published BETWEEN ? AND ? ORDER BY id DESC LIMIT 1'),
+      // Each lookup is answered by its own index, newest story first (the id is the last index column): an
+      // ORDER BY on the primary key instead made SQLite walk a site's whole range, so a run's cost grew with
+      // the archive (1.5 ms per item at 100k articles).
+      byGuid: db.prepare('SELECT * FROM articles INDEXED BY articles_guid WHERE site = ? AND guid = ? ORDER BY site, guid, id DESC LIMIT 1'),
+      byLink: db.prepare('SELECT * FROM articles INDEXED BY articles_canonical WHERE site = ? AND canonical = ? ORDER BY site, canonical, id DESC LIMIT 1'),
+      byTitle: db.prepare('SELECT * FROM articles INDEXED BY articles_title WHERE site = ? AND norm_title = ? AND published BETWEEN ? AND ? ORDER BY published DESC LIMIT 1'),
       minId: db.prepare('SELECT MIN(id) AS m FROM articles WHERE site = ?'),
       folder: db.prepare('SELECT path FROM articles WHERE site = ? ORDER BY id ASC LIMIT 1'),
       upsert: db.prepare(`INSERT INTO articles (site, id, path, guid, link, canonical, title, norm_title, published, content_hash, source_hash, first_seen, updated_at)
@@ -131,8 +134,8 @@ export class ArchiveIndex {
         content_hash TEXT NOT NULL, source_hash TEXT, first_seen INTEGER NOT NULL, updated_at INTEGER NOT NULL,
         PRIMARY KEY (site, id)
       ) WITHOUT ROWID;
-      CREATE INDEX IF NOT EXISTS articles_guid ON articles (site, guid);
-      CREATE INDEX IF NOT EXISTS articles_canonical ON articles (site, canonical);
+      CREATE INDEX IF NOT EXISTS articles_guid ON articles (site, guid, id);
+      CREATE INDEX IF NOT EXISTS articles_canonical ON articles (site, canonical, id);
       CREATE INDEX IF NOT EXISTS articles_title ON articles (site, norm_title, published);
       CREATE INDEX IF NOT EXISTS articles_path ON articles (path);
       CREATE TABLE IF NOT EXISTS validators (url TEXT PRIMARY KEY, etag TEXT, last_modified TEXT);

@@ -100,12 +100,23 @@ export async function runMirror(config: Config, opts: RunOptions = {}): Promise<
     // A shard owns only its sites' files: the README, feeds and site span every site, and other shards
     // write their lists; `newsmirror render` rebuilds the whole picture after the shards (docs/DEPLOY.md).
     const sharded = opts.sites !== undefined && opts.sites.length < config.sites.length;
-    // Feeds and site are a function of the archived articles: when no article changed and they exist, they
-    // are already right, and skipping them keeps a no-op run's cost independent of the archive's size.
-    const changed = reports.some((r) => r.new + r.updated > 0);
-    const rendered = existsSync(path.join(config.siteDir, 'index.html')) && existsSync(path.join(config.archive, 'feeds', 'all.xml'));
-    const feedsAndSite = (opts.render ?? true) && (changed || !rendered);
-    await renderOutputs(config, index, sharded ? { feedsAndSite: false, readme: false, sites } : { feedsAndSite, readmeLinks: opts.render ?? true });
+    if (sharded) {
+      await renderOutputs(config, index, { feedsAndSite: false, readme: false, sites });
+    } else {
+      // Lists, README, feeds and site are a function of the index and the config. The index's generation
+      // counts committed batches, so outputs already rendered for this generation and config are right as
+      // they are: a no-op run skips them and its cost stays independent of the archive's size. A run killed
+      // after writing articles but before rendering leaves an older generation, so the next run renders.
+      const render = opts.render ?? true;
+      const state = `${index.getMeta('generation') ?? '0'}:${sha256(JSON.stringify([config.sites.map((x) => [x.name, x.abbr]), config.listSize, config.tzOffsetMinutes, config.siteDir, config.baseUrl]))}`;
+      const readmeCurrent = index.getMeta('rendered-lists') === `${state}:${render}` && existsSync(path.join(config.archive, 'README.md'));
+      const siteCurrent = index.getMeta('rendered-site') === state && existsSync(path.join(config.siteDir, 'index.html'));
+      if (!readmeCurrent || (render && !siteCurrent)) {
+        await renderOutputs(config, index, { feedsAndSite: render && !siteCurrent, readmeLinks: render, skipLists: readmeCurrent });
+        index.setMeta('rendered-lists', `${state}:${render}`);
+        if (render) index.setMeta('rendered-site', state);
+      }
+    }
     return summarize(config, startedAt, reports);
   } finally {
     if (!opts.fetcher) await fetcher.close();
@@ -284,6 +295,8 @@ async function commitBatch(ctx: SiteContext, batch: Batch, report: SiteReport): 
   index.transaction(() => {
     for (const w of batch.writes) index.upsert({ ...w.record, contentHash: w.contentHash });
     for (const r of batch.touches) index.upsert(r);
+    // A new generation: lists, README, feeds and site must be rendered again (see runMirror).
+    if (batch.writes.length > 0) index.setMeta('generation', String(Number(index.getMeta('generation') ?? '0') + 1));
   });
   for (const w of batch.writes) {
     if (w.isNew) report.new++;
@@ -407,9 +420,16 @@ function sameAsImported(archive: string, match: ArticleRecord, title: string, ht
 async function renderOutputs(
   config: Config,
   index: ArchiveIndex,
-  opts: { feedsAndSite: boolean; readme?: boolean; sites?: SiteConfig[]; readmeLinks?: boolean },
+  opts: { feedsAndSite: boolean; readme?: boolean; sites?: SiteConfig[]; readmeLinks?: boolean; skipLists?: boolean },
 ): Promise<{ written: number }> {
   let written = 0;
+  if (opts.skipLists) {
+    const src = renderSource(config, index);
+    const renderOpts = { archive: config.archive, siteDir: config.siteDir, baseUrl: config.baseUrl, tzOffsetMinutes: config.tzOffsetMinutes };
+    written += (await renderFeeds(src, renderOpts)).written;
+    written += (await renderSite(src, renderOpts)).written;
+    return { written };
+  }
   const readmeSites: { name: string; abbr: string; count: number; latest: number | null }[] = [];
   for (const site of opts.sites ?? config.sites) {
     const newest = index.newest(site.abbr, config.listSize);
