@@ -88,7 +88,6 @@ export async function main(argv: string[], io: { cwd?: string } = {}): Promise<n
       const index = ArchiveIndex.open(root);
       try {
         const rep = await importArchive(root, index, cfg.sites);
-        index.setMeta('imported', new Date().toISOString());
         if (o.json) process.stdout.write(JSON.stringify(rep, null, 2) + '\n');
         else process.stdout.write(`imported ${root}: ${JSON.stringify(rep)}\n`);
       } finally {

@@ -10,10 +10,11 @@
  *   writes only its own files; lists/README are rendered from the index after all sites are done.
  * - The sanitizer runs after full-text extraction and before images are stored, so that every byte that
  *   reaches the archive went through it, whatever its source.
- * - The index reserves an id before the file is written, and records the file's hash only after the
- *   atomic rename: a run killed in between leaves a reserved id whose story the next run rewrites in
- *   place (same id), never a second copy.
- * - A run that finds nothing new writes nothing: every write compares bytes first.
+ * - A site's articles are committed as one batch: ids reserved in the index first, files written atomically,
+ *   hashes recorded last. A run killed in between leaves reserved ids whose stories the next run writes in
+ *   place (same ids), never a second copy and never a partial file.
+ * - A run that finds nothing new writes nothing: outputs carry the index generation they were rendered
+ *   for, and every write compares bytes first.
  * - Conditional-GET validators are remembered only after the feed was processed, so a feed that failed
  *   to parse is fetched in full next time.
  */
@@ -22,17 +23,17 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import {
+  acquireRunLock,
   flattenBody,
   importArchive,
-  removeTempFiles,
   parseArticleFile,
+  removeTempFiles,
   renderArticleFile,
   renderList,
   renderReadme,
   writeFileAtomic,
   writeFilesAtomic,
 } from '../archive/index.js';
-import { acquireRunLock } from '../archive/lock.js';
 import { cleanHtml, htmlToText } from '../clean/index.js';
 import { errorMessage, isNewsmirrorError } from '../errors.js';
 import { createSqlitePageCache, extractFullText, needsFullText, type PageCache } from '../extract/index.js';
@@ -48,7 +49,7 @@ export interface RunOptions {
   fetcher?: Fetcher;
   /** The sites to fetch (a shard); default every configured site. */
   sites?: SiteConfig[];
-  /** Also write the mirror's feeds and website (default true). Lists and README are always refreshed. */
+  /** Also write the mirror's feeds and website (default true). Outputs are rendered only when stale. */
   render?: boolean;
   /** Clock, for tests of first-seen and future-date clamping. */
   now?: () => number;
@@ -97,25 +98,12 @@ export async function runMirror(config: Config, opts: RunOptions = {}): Promise<
         return report;
       }),
     );
-    // A shard owns only its sites' files: the README, feeds and site span every site, and other shards
-    // write their lists; `newsmirror render` rebuilds the whole picture after the shards (docs/DEPLOY.md).
-    const sharded = opts.sites !== undefined && opts.sites.length < config.sites.length;
-    if (sharded) {
-      await renderOutputs(config, index, { feedsAndSite: false, readme: false, sites });
+    if (opts.sites !== undefined && opts.sites.length < config.sites.length) {
+      // A shard owns only its sites' files: the README, feeds and site span every site and other shards write
+      // their lists; `newsmirror render` rebuilds the whole picture after the shards (docs/DEPLOY.md).
+      await renderOutputs(config, index, { sites: opts.sites, lists: true, readme: false, feedsAndSite: false, links: false });
     } else {
-      // Lists, README, feeds and site are a function of the index and the config. The index's generation
-      // counts committed batches, so outputs already rendered for this generation and config are right as
-      // they are: a no-op run skips them and its cost stays independent of the archive's size. A run killed
-      // after writing articles but before rendering leaves an older generation, so the next run renders.
-      const render = opts.render ?? true;
-      const state = `${index.getMeta('generation') ?? '0'}:${sha256(JSON.stringify([config.sites.map((x) => [x.name, x.abbr]), config.listSize, config.tzOffsetMinutes, config.siteDir, config.baseUrl]))}`;
-      const readmeCurrent = index.getMeta('rendered-lists') === `${state}:${render}` && existsSync(path.join(config.archive, 'README.md'));
-      const siteCurrent = index.getMeta('rendered-site') === state && existsSync(path.join(config.siteDir, 'index.html'));
-      if (!readmeCurrent || (render && !siteCurrent)) {
-        await renderOutputs(config, index, { feedsAndSite: render && !siteCurrent, readmeLinks: render, skipLists: readmeCurrent });
-        index.setMeta('rendered-lists', `${state}:${render}`);
-        if (render) index.setMeta('rendered-site', state);
-      }
+      await renderIfStale(config, index, opts.render ?? true);
     }
     return summarize(config, startedAt, reports);
   } finally {
@@ -133,7 +121,8 @@ export async function renderArchive(config: Config, opts: { feedsAndSite?: boole
   const index = ArchiveIndex.open(config.archive);
   try {
     await ensureImported(config, index);
-    return await renderOutputs(config, index, { feedsAndSite: opts.feedsAndSite ?? true });
+    const all = opts.feedsAndSite ?? true;
+    return await renderOutputs(config, index, { lists: true, readme: true, feedsAndSite: all, links: all });
   } finally {
     index.close();
     await lock.release();
@@ -416,47 +405,59 @@ function sameAsImported(archive: string, match: ArticleRecord, title: string, ht
   }
 }
 
-/** Lists and README always; the mirror's feeds and website when asked. Every write compares bytes first. */
-async function renderOutputs(
-  config: Config,
-  index: ArchiveIndex,
-  opts: { feedsAndSite: boolean; readme?: boolean; sites?: SiteConfig[]; readmeLinks?: boolean; skipLists?: boolean },
-): Promise<{ written: number }> {
+/**
+ * Lists, README, feeds and site are a function of the index and the config. The index's generation counts
+ * committed batches, so outputs already rendered for this generation and config are right as they are: a
+ * no-op run renders nothing, which keeps its cost independent of the archive's size. A run killed after
+ * writing articles but before rendering leaves an older generation behind, so the next run renders.
+ */
+async function renderIfStale(config: Config, index: ArchiveIndex, render: boolean): Promise<void> {
+  const inputs = [config.sites.map((x) => [x.name, x.abbr]), config.listSize, config.tzOffsetMinutes, config.siteDir, config.baseUrl];
+  const state = `${index.getMeta('generation') ?? '0'}:${sha256(JSON.stringify(inputs))}`;
+  const listsCurrent = index.getMeta('rendered-lists') === `${state}:${render}` && existsSync(path.join(config.archive, 'README.md'));
+  const siteCurrent = !render || (index.getMeta('rendered-site') === state && existsSync(path.join(config.siteDir, 'index.html')));
+  if (listsCurrent && siteCurrent) return;
+  await renderOutputs(config, index, { lists: !listsCurrent, readme: !listsCurrent, feedsAndSite: !siteCurrent, links: render });
+  index.setMeta('rendered-lists', `${state}:${render}`);
+  if (render) index.setMeta('rendered-site', state);
+}
+
+interface RenderWhat {
+  /** Sites whose lists to write (default every configured site). */
+  sites?: SiteConfig[];
+  lists: boolean;
+  readme: boolean;
+  feedsAndSite: boolean;
+  /** Whether the README links the feeds and the website. */
+  links: boolean;
+}
+
+/** Write the requested outputs from the index; every write compares bytes first. */
+async function renderOutputs(config: Config, index: ArchiveIndex, what: RenderWhat): Promise<{ written: number }> {
   let written = 0;
-  if (opts.skipLists) {
+  if (what.lists || what.readme) {
+    const readmeSites: { name: string; abbr: string; count: number; latest: number | null }[] = [];
+    for (const site of what.sites ?? config.sites) {
+      const newest = index.newest(site.abbr, config.listSize);
+      readmeSites.push({
+        name: site.name,
+        abbr: site.abbr,
+        count: index.count(site.abbr),
+        latest: newest.reduce<number | null>((m, r) => (m === null || r.published > m ? r.published : m), null),
+      });
+      // A site that has never archived anything gets no list (the original wrote none either).
+      const file = path.join(config.archive, 'lists', `${site.name}.md`);
+      if (!what.lists || (newest.length === 0 && !existsSync(file))) continue;
+      if (await writeFileAtomic(file, renderList(site.name, newest, { tzOffsetMinutes: config.tzOffsetMinutes }))) written++;
+    }
+    if (what.readme) {
+      const readme = renderReadme(readmeSites, { feeds: what.links, site: what.links, tzOffsetMinutes: config.tzOffsetMinutes });
+      if (await writeFileAtomic(path.join(config.archive, 'README.md'), readme)) written++;
+    }
+  }
+  if (what.feedsAndSite) {
     const src = renderSource(config, index);
     const renderOpts = { archive: config.archive, siteDir: config.siteDir, baseUrl: config.baseUrl, tzOffsetMinutes: config.tzOffsetMinutes };
-    written += (await renderFeeds(src, renderOpts)).written;
-    written += (await renderSite(src, renderOpts)).written;
-    return { written };
-  }
-  const readmeSites: { name: string; abbr: string; count: number; latest: number | null }[] = [];
-  for (const site of opts.sites ?? config.sites) {
-    const newest = index.newest(site.abbr, config.listSize);
-    readmeSites.push({
-      name: site.name,
-      abbr: site.abbr,
-      count: index.count(site.abbr),
-      latest: newest.reduce<number | null>((m, r) => (m === null || r.published > m ? r.published : m), null),
-    });
-    // A site that has never archived anything gets no list (the original wrote none either).
-    if (newest.length === 0 && !existsSync(path.join(config.archive, 'lists', `${site.name}.md`))) continue;
-    const list = renderList(site.name, newest, { tzOffsetMinutes: config.tzOffsetMinutes });
-    if (await writeFileAtomic(path.join(config.archive, 'lists', `${site.name}.md`), list)) written++;
-  }
-  if (opts.readme !== false) {
-    const links = opts.readmeLinks ?? opts.feedsAndSite;
-    const readme = renderReadme(readmeSites, { feeds: links, site: links, tzOffsetMinutes: config.tzOffsetMinutes });
-    if (await writeFileAtomic(path.join(config.archive, 'README.md'), readme)) written++;
-  }
-  if (opts.feedsAndSite) {
-    const src = renderSource(config, index);
-    const renderOpts = {
-      archive: config.archive,
-      siteDir: config.siteDir,
-      baseUrl: config.baseUrl,
-      tzOffsetMinutes: config.tzOffsetMinutes,
-    };
     written += (await renderFeeds(src, renderOpts)).written;
     written += (await renderSite(src, renderOpts)).written;
   }
@@ -483,10 +484,8 @@ function readBody(archive: string, rel: string): string {
  */
 async function ensureImported(config: Config, index: ArchiveIndex): Promise<void> {
   if (index.getMeta('imported') !== null) return;
-  if (existsSync(path.join(config.archive, 'articles'))) {
-    await importArchive(config.archive, index, config.sites);
-  }
-  index.setMeta('imported', new Date().toISOString());
+  if (existsSync(path.join(config.archive, 'articles'))) await importArchive(config.archive, index, config.sites);
+  else index.setMeta('imported', new Date().toISOString());
 }
 
 function summarize(config: Config, startedAt: Date, sites: SiteReport[]): RunReport {
