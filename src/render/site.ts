@@ -15,7 +15,7 @@ import type { RenderArticle, RenderOptions, RenderSource } from './types.js';
 
 const ASSETS = '_static';
 /** Bumped when page templates change, so every page is rendered again once. */
-const TEMPLATE_VERSION = '1';
+const TEMPLATE_VERSION = '2';
 
 export function escapeHtml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
@@ -39,40 +39,58 @@ ul.list li{padding:.35rem 0;border-bottom:1px solid #8882}
 nav.pager{display:flex;justify-content:space-between;margin:1.5rem 0}
 article{overflow-wrap:anywhere}
 input[type=search]{width:100%;font-size:1rem;padding:.5rem;box-sizing:border-box}
+button{font-size:1rem;padding:.4rem .8rem}
 `;
 
-const SEARCH_JS = `// Search: loaded only on the search page, and the index only when the reader starts typing.
+const SEARCH_JS = `// Search: loaded only on the search page. The index is split by month (search/YYYY-MM.json): the newest
+// months load when the reader starts typing, older ones when asked, so a slow link pays for what is used.
 ${SEARCH_OPTIONS_SOURCE}
 (function () {
   var input = document.getElementById('q');
   var out = document.getElementById('results');
-  var index = null, loading = null;
-  function load() {
-    if (!loading) loading = fetch('search-index.json').then(function (r) { return r.text(); }).then(function (json) {
-      index = MiniSearch.loadJSON(json, SEARCH_OPTIONS);
+  var status = document.getElementById('status');
+  var more = document.getElementById('more');
+  var months = null, loaded = [], next = 0, busy = null;
+  function list() {
+    if (!months) months = fetch('search/months.json').then(function (r) { return r.json(); });
+    return months;
+  }
+  function load(n) {
+    busy = (busy || Promise.resolve()).then(function () { return list(); }).then(function (all) {
+      var batch = all.slice(next, next + n);
+      next += batch.length;
+      return Promise.all(batch.map(function (m) {
+        return fetch('search/' + m.month + '.json').then(function (r) { return r.text(); }).then(function (json) {
+          loaded.push(MiniSearch.loadJSON(json, SEARCH_OPTIONS));
+        });
+      })).then(function () { return all; });
     });
-    return loading;
+    return busy;
   }
   function show() {
     var q = input.value.trim();
-    if (!q) { out.textContent = ''; return; }
-    load().then(function () {
-      // Every character must occur; titles that contain the query as written come first.
-      var hits = index.search(q, { combineWith: 'AND', prefix: function (term) { return term.length > 1; } });
-      hits.sort(function (a, b) { return (b.title.indexOf(q) >= 0) - (a.title.indexOf(q) >= 0) || b.score - a.score; });
-      hits = hits.slice(0, 50);
+    (loaded.length ? Promise.resolve(list()) : load(3)).then(function (all) {
       out.textContent = '';
-      if (!hits.length) { out.textContent = '没有结果 / No results'; return; }
-      hits.forEach(function (h) {
+      status.textContent = '';
+      if (!q) return;
+      var hits = [];
+      loaded.forEach(function (ix) { hits = hits.concat(ix.search(q, { combineWith: 'AND', prefix: function (t) { return t.length > 1; } })); });
+      // Every character must occur; titles that contain the query as written come first, then newest.
+      hits.sort(function (a, b) { return (b.title.indexOf(q) >= 0) - (a.title.indexOf(q) >= 0) || (a.date < b.date) - (a.date > b.date) || b.score - a.score; });
+      hits.slice(0, 100).forEach(function (h) {
         var li = document.createElement('li');
         var d = document.createElement('span'); d.className = 'date'; d.textContent = h.date;
         var a = document.createElement('a'); a.href = h.url; a.textContent = h.title;
         var s = document.createElement('span'); s.className = 'meta'; s.textContent = ' ' + h.siteName;
         li.appendChild(d); li.appendChild(a); li.appendChild(s); out.appendChild(li);
       });
+      var searched = all.slice(0, next);
+      status.textContent = (hits.length ? hits.length + ' 条结果' : '没有结果 / No results') + '（已搜索 ' + (searched.length ? searched[searched.length - 1].month + ' 至 ' + searched[0].month : '') + '）';
+      more.hidden = next >= all.length;
     });
   }
-  input.addEventListener('focus', load, { once: true });
+  more.addEventListener('click', function () { load(6).then(show); });
+  input.addEventListener('focus', function () { load(3); }, { once: true });
   input.addEventListener('input', show);
   var initial = new URLSearchParams(location.search).get('q');
   if (initial) { input.value = initial; show(); }
@@ -245,32 +263,42 @@ ${nav}`,
     }
   }
 
-  // Search: a MiniSearch index over the newest articles, loaded by the search page only when used.
-  const searchSize = opts.searchSize ?? 2000;
-  const docs = perSite
-    .flatMap(({ site, articles }) => articles.map((a) => ({ a, site })))
-    .sort((x, y) => y.a.published - x.a.published || (x.a.site < y.a.site ? -1 : x.a.site > y.a.site ? 1 : x.a.id - y.a.id))
-    .slice(0, searchSize);
-  const searchKey = sha(JSON.stringify(docs.map(({ a, site }) => [a.site, a.id, a.contentHash, site.name])));
-  await write(
-    'search-index.json',
-    () => {
-      const ms = new MiniSearch({ fields: ['title', 'text'], storeFields: ['title', 'url', 'date', 'siteName'], tokenize: searchTokenize, processTerm: (t) => t });
-      ms.addAll(
-        docs.map(({ a, site }, i) => ({
-          id: i,
-          title: a.title,
-          // The opening of the body (its lead) keeps the index small enough for a slow link.
-          text: bodyText(src.body(a.path)).slice(0, 120),
-          url: `${a.site}/${a.id}.html`,
-          date: dateTime(a.published, tz).slice(0, 10),
-          siteName: site.name,
-        })),
-      );
-      return JSON.stringify(ms);
-    },
-    searchKey,
-  );
+  // Search: every article, in one MiniSearch index per month (GMT+8), so that a new article rewrites only its
+  // month's file and the reader downloads only the months searched. A month whose articles did not change
+  // is not rebuilt.
+  const byMonth = new Map<string, { a: RenderArticle; site: { name: string } }[]>();
+  for (const { site, articles } of perSite) {
+    for (const a of articles) {
+      const month = dateTime(a.published, tz).slice(0, 7);
+      let list = byMonth.get(month);
+      if (!list) byMonth.set(month, (list = []));
+      list.push({ a, site });
+    }
+  }
+  const months = [...byMonth.keys()].sort().reverse();
+  for (const month of months) {
+    const docs = byMonth.get(month)!.sort((x, y) => y.a.published - x.a.published || (x.a.site < y.a.site ? -1 : x.a.site > y.a.site ? 1 : x.a.id - y.a.id));
+    await write(
+      `search/${month}.json`,
+      () => {
+        const ms = new MiniSearch({ fields: ['title', 'text'], storeFields: ['title', 'url', 'date', 'siteName'], tokenize: searchTokenize, processTerm: (t) => t });
+        ms.addAll(
+          docs.map(({ a, site }, i) => ({
+            id: i,
+            title: a.title,
+            // The opening of the body (its lead) keeps each month small enough for a slow link.
+            text: bodyText(src.body(a.path)).slice(0, 120),
+            url: `${a.site}/${a.id}.html`,
+            date: dateTime(a.published, tz).slice(0, 10),
+            siteName: site.name,
+          })),
+        );
+        return JSON.stringify(ms);
+      },
+      sha(JSON.stringify(docs.map(({ a, site }) => [a.site, a.id, a.contentHash, site.name]))),
+    );
+  }
+  await write('search/months.json', JSON.stringify(months.map((month) => ({ month, count: byMonth.get(month)!.length }))));
   await write(
     'search.html',
     layout(
@@ -281,8 +309,10 @@ ${nav}`,
         body: `<h1>搜索 Search</h1>
 <form action="search.html" role="search"><input id="q" name="q" type="search" placeholder="输入关键词，例如 普京" autocomplete="off"></form>
 <noscript><p>搜索需要 JavaScript；其余页面无需 JavaScript。Search needs JavaScript; every other page works without it.</p></noscript>
+<p class="meta" id="status"></p>
 <ul class="list" id="results"></ul>
-<p class="meta">索引收录最新 ${docs.length} 篇文章。</p>`,
+<p><button id="more" type="button" hidden>搜索更早的文章 / Search older articles</button></p>
+<p class="meta">索引按月分卷，收录全部 ${perSite.reduce((n, p) => n + p.articles.length, 0)} 篇文章。</p>`,
       },
       siteTitle,
     ),

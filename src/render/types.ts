@@ -33,7 +33,5 @@ export interface RenderOptions {
   feedSize?: number;
   /** Articles per list page (50). */
   pageSize?: number;
-  /** Articles in the search index, newest first (2000). */
-  searchSize?: number;
   title?: string;
 }

@@ -80,7 +80,10 @@ test('search index finds a two-character Chinese term; the tokenizer makes chara
   const { src } = makeSource();
   const dir = tempDir();
   await renderSite(src, { archive: dir, siteDir: path.join(dir, 'site'), baseUrl: null, tzOffsetMinutes: 480 });
-  const json = readFileSync(path.join(dir, 'site/search-index.json'), 'utf8');
+  const months = JSON.parse(readFileSync(path.join(dir, 'site/search/months.json'), 'utf8'));
+  assert.deepEqual(months.map((m: { month: string }) => m.month), ['2024-11', '2024-10'], 'one index file per month, newest first');
+  assert.equal(months.reduce((n: number, m: { count: number }) => n + m.count, 0), 180, 'every article is in one');
+  const json = readFileSync(path.join(dir, 'site/search/2024-11.json'), 'utf8');
   const ms = MiniSearch.loadJSON(json, { fields: ['title', 'text'], storeFields: ['title', 'url'], tokenize: searchTokenize, processTerm: (t) => t });
   const hits = ms.search('麒麟', { combineWith: 'AND', prefix: true });
   assert.deepEqual(hits.map((h) => h.url), ['bbc/1048568.html']);
