@@ -80,7 +80,7 @@ export async function importArchive(root: string, index: ArchiveIndex, sites: { 
       let bytes: Buffer;
       try {
         bytes = readSmall(path.join(root, f.rel));
-        const a = parseArticleFile(bytes.toString('utf8'), f.rel);
+        const a = parseArticleHead(bytes, f.rel);
         seen.set(key, f.rel);
         batch.push({
           site: f.site,
@@ -117,6 +117,22 @@ export async function importArchive(root: string, index: ArchiveIndex, sites: { 
   // The index now knows the archive: a run does not import it again (see the pipeline's ensureImported).
   index.setMeta('imported', new Date().toISOString());
   return report;
+}
+
+/**
+ * The metadata lines of an article file (timestamp, title, link), validated like parseArticleFile but
+ * without decoding the body: an import of 100k files then makes no garbage of their bodies.
+ */
+function parseArticleHead(bytes: Buffer, file: string): { published: number; title: string; link: string } {
+  let end = -1;
+  for (let i = 0, nl = 0; i < bytes.length; i++) {
+    if (bytes[i] === 0x0a && ++nl === 4) {
+      end = i + 1;
+      break;
+    }
+  }
+  // Only the head is decoded; parseArticleFile checks its shape (an empty body is fine there).
+  return parseArticleFile(end < 0 ? bytes.toString('utf8') : bytes.subarray(0, end).toString('utf8'), file);
 }
 
 // One buffer reused for every file of an import: reading 100k files into fresh buffers left hundreds of MB
