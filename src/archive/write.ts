@@ -11,37 +11,8 @@ export const TEMP_SUFFIX = '.nmtmp';
  * Returns false, touching nothing, when the file already holds exactly these bytes.
  */
 export async function writeFileAtomic(file: string, data: string | Buffer): Promise<boolean> {
-  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-  try {
-    const current = await readFile(file);
-    if (current.equals(bytes)) return false;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-  }
-  const dir = path.dirname(file);
-  await mkdir(dir, { recursive: true });
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}-${randomBytes(4).toString('hex')}${TEMP_SUFFIX}`);
-  const fh = await open(tmp, 'wx');
-  try {
-    await fh.writeFile(bytes);
-    await fh.sync();
-  } catch (err) {
-    await fh.close();
-    await unlink(tmp).catch(() => {});
-    throw err;
-  }
-  await fh.close();
-  await rename(tmp, file);
-  // The rename is durable only once the folder's entry is on disk.
-  const dh = await open(dir, 'r');
-  try {
-    await dh.sync();
-  } catch {
-    /* some file systems refuse fsync on a directory; the rename itself is still atomic */
-  } finally {
-    await dh.close();
-  }
-  return true;
+  const [changed] = await writeFilesAtomic([{ file, data }]);
+  return changed === true;
 }
 
 /**
@@ -69,9 +40,13 @@ export async function writeFilesAtomic(entries: { file: string; data: string | B
         try {
           await fh.writeFile(bytes);
           await fh.sync();
-        } finally {
+        } catch (err) {
+          // A full disk or an I/O error: leave no temp file behind, and the target as it was.
           await fh.close();
+          await unlink(tmp).catch(() => {});
+          throw err;
         }
+        await fh.close();
         pending.push({ i: start + k, file, tmp });
       }),
     );

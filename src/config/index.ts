@@ -7,6 +7,7 @@ import path from 'node:path';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { NewsmirrorError } from '../errors.js';
+import { DEFAULT_FETCH_POLICY } from '../fetch/index.js';
 import type { Config, FetchPolicy, SiteConfig } from '../types.js';
 
 export const DEFAULT_CONFIG_FILE = 'newsmirror.yaml';
@@ -30,21 +31,8 @@ function site(name: string, abbr: string, feed: string): SiteConfig {
   return { name, abbr, feed, fullText: 'auto', selector: null, images: 'proxy' };
 }
 
-/** Politeness defaults; every request of a run shares them. */
-export const DEFAULT_FETCH: FetchPolicy = {
-  concurrency: 8,
-  perHost: 2,
-  connectTimeoutMs: 10_000,
-  timeoutMs: 30_000,
-  maxBytes: 20 * 1024 * 1024,
-  maxRedirects: 5,
-  retries: 2,
-  retryBaseMs: 500,
-  maxRetryAfterMs: 60_000,
-  userAgent: 'newsmirror/0.1 (+https://github.com/newsmirror/newsmirror; feed mirror for readers behind censorship)',
-  allowPrivateNetworks: false,
-  allowedPrivateHosts: [],
-};
+/** Politeness defaults; every request of a run shares them (the fetch stage owns them). */
+export const DEFAULT_FETCH: FetchPolicy = DEFAULT_FETCH_POLICY;
 
 const httpUrl = z.string().refine((s) => {
   try {

@@ -69,7 +69,7 @@ export const DEFAULT_FETCH_POLICY: FetchPolicy = {
   retries: 2,
   retryBaseMs: 500,
   maxRetryAfterMs: 60_000,
-  userAgent: 'newsmirror/0.1 (feed mirror)',
+  userAgent: 'newsmirror/0.1 (feed mirror for readers behind censorship)',
   allowPrivateNetworks: false,
   allowedPrivateHosts: [],
 };
