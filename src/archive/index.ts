@@ -8,7 +8,3 @@ export { linkPath, monthDay, renderList, renderReadme } from './lists.js';
 export { acquireRunLock, type RunLock } from './lock.js';
 export { TEMP_SUFFIX, writeFileAtomic, writeFilesAtomic } from './write.js';
 
-/** File name of article `id` in the style newsmirror writes (`<id>.md`). */
-export function articleFileName(id: number): string {
-  return `${id}.md`;
-}

@@ -103,11 +103,9 @@ export class ArchiveIndex {
           title = excluded.title, norm_title = excluded.norm_title, published = excluded.published, content_hash = excluded.content_hash,
           source_hash = excluded.source_hash, first_seen = excluded.first_seen, updated_at = excluded.updated_at`),
       get: db.prepare('SELECT * FROM articles WHERE site = ? AND id = ?'),
-      byPath: db.prepare('SELECT * FROM articles WHERE path = ?'),
       newest: db.prepare("SELECT * FROM articles WHERE site = ? AND content_hash != '' ORDER BY id ASC LIMIT ?"),
       count: db.prepare("SELECT COUNT(*) AS n FROM articles WHERE site = ? AND content_hash != ''"),
       countAll: db.prepare("SELECT COUNT(*) AS n FROM articles WHERE content_hash != ''"),
-      sites: db.prepare('SELECT DISTINCT site FROM articles ORDER BY site'),
       all: db.prepare('SELECT * FROM articles ORDER BY site, id'),
       getValidators: db.prepare('SELECT etag, last_modified FROM validators WHERE url = ?'),
       setValidators: db.prepare('INSERT INTO validators (url, etag, last_modified) VALUES (?, ?, ?) ON CONFLICT(url) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified'),
@@ -137,7 +135,6 @@ export class ArchiveIndex {
       CREATE INDEX IF NOT EXISTS articles_guid ON articles (site, guid, id);
       CREATE INDEX IF NOT EXISTS articles_canonical ON articles (site, canonical, id);
       CREATE INDEX IF NOT EXISTS articles_title ON articles (site, norm_title, published);
-      CREATE INDEX IF NOT EXISTS articles_path ON articles (path);
       CREATE TABLE IF NOT EXISTS validators (url TEXT PRIMARY KEY, etag TEXT, last_modified TEXT);
     `);
     const index = new ArchiveIndex(db);
@@ -202,11 +199,6 @@ export class ArchiveIndex {
     return r ? toRecord(r) : null;
   }
 
-  byPath(relPath: string): ArticleRecord | null {
-    const r = this.stmts.byPath!.get(relPath) as Row | undefined;
-    return r ? toRecord(r) : null;
-  }
-
   /** Written articles of `site`, newest first (ascending id, as the original's directory listing). */
   newest(site: string, limit: number): ArticleRecord[] {
     return (this.stmts.newest!.all(site, Math.min(limit, Number.MAX_SAFE_INTEGER)) as Row[]).map(toRecord);
@@ -215,10 +207,6 @@ export class ArchiveIndex {
   count(site?: string): number {
     const r = (site === undefined ? this.stmts.countAll!.get() : this.stmts.count!.get(site)) as { n: number };
     return r.n;
-  }
-
-  sites(): string[] {
-    return (this.stmts.sites!.all() as { site: string }[]).map((r) => r.site);
   }
 
   /** Every record, pending ones included (verify and repair need them). */
