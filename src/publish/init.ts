@@ -41,10 +41,8 @@ ${sites.join('\n')}
 `;
 }
 
-export function workflow(): string {
-  return `# Mirror the configured feeds every hour and push the archive (written by \`newsmirror init\`).
-name: newsmirror
-on:
+/** Trigger, overlap rule and permissions shared by both workflows. */
+const SCHEDULE = `on:
   schedule:
     - cron: "17 * * * *"        # hourly, off the top of the hour when runners are busiest
   workflow_dispatch: {}
@@ -54,7 +52,12 @@ concurrency:
   cancel-in-progress: false
 permissions:
   contents: write
-jobs:
+jobs:`;
+
+export function workflow(): string {
+  return `# Mirror the configured feeds every hour and push the archive (written by \`newsmirror init\`).
+name: newsmirror
+${SCHEDULE}
   mirror:
     runs-on: ubuntu-latest
     timeout-minutes: 30
@@ -88,16 +91,7 @@ export function shardedWorkflow(shards = 4): string {
   return `# Sharded variant for hundreds of sites (see docs/DEPLOY.md): each shard fetches 1/${shards} of the sites and
 # pushes its articles (rebasing on rejected pushes); the last job rebuilds lists, README, feeds and site.
 name: newsmirror-sharded
-on:
-  schedule:
-    - cron: "17 * * * *"
-  workflow_dispatch: {}
-concurrency:
-  group: newsmirror
-  cancel-in-progress: false
-permissions:
-  contents: write
-jobs:
+${SCHEDULE}
   shard:
     runs-on: ubuntu-latest
     timeout-minutes: 30
