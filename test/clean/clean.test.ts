@@ -14,11 +14,45 @@ const OPTS = GOLDEN_OPTIONS;
 
 test('golden pairs: each input cleans to its .result.html', () => {
   const inputs = goldenInputs();
-  assert.ok(inputs.length >= 6);
+  for (const name of ['lazy-data-src', 'tracking-pixel', 'youtube-iframe', 'relative-urls', 'srcset', 'scheme-less-proxy']) {
+    assert.ok(inputs.includes(`${name}.html`), `golden case ${name}`);
+  }
   for (const f of inputs) {
     const expected = readFileSync(path.join(GOLDEN_DIR, f.replace(/\.html$/, '.result.html')), 'utf8');
     assert.equal(cleanHtml(readFileSync(path.join(GOLDEN_DIR, f), 'utf8'), OPTS), expected, f);
   }
+});
+
+test('idempotence: cleaning a golden output, the seed or a golden input twice changes no byte', () => {
+  const seedBody = readFileSync(path.join(FIXTURES, 'seed', '000_27822f79dc96baa0.txt'), 'utf8').split('\n')[4]!;
+  const docs = [seedBody, ...goldenInputs().flatMap((f) => [f, f.replace(/\.html$/, '.result.html')]).map((f) => readFileSync(path.join(GOLDEN_DIR, f), 'utf8'))];
+  for (const proxy of [OPTS.imageProxy, null]) {
+    for (const doc of docs) {
+      const once = cleanHtml(doc, { baseUrl: OPTS.baseUrl, imageProxy: proxy });
+      assert.equal(cleanHtml(once, { baseUrl: OPTS.baseUrl, imageProxy: proxy }), once, doc.slice(0, 80));
+    }
+  }
+});
+
+test('a dropped embed does not leave a wrong closing tag on its next sibling (sanitize-html#398)', () => {
+  for (const dropped of ['<iframe src="javascript:x"></iframe>', '<embed src="data:x">', '<video></video>', '<picture><source srcset="/a.webp"></picture>']) {
+    assert.equal(cleanHtml(`<div>${dropped}<b>b</b><br><p>p</p></div>`, OPTS), '<div><b>b</b><br /><p>p</p></div>', dropped);
+  }
+});
+
+test('embeds: one short link per video/audio, none inside a link, fallback content dropped', () => {
+  const o = { baseUrl: 'https://news.example/a/', imageProxy: null };
+  assert.equal(
+    cleanHtml('<video src="v.mp4">旧浏览器<p>请下载</p><source src="w.webm"></video>', o),
+    '<a href="https://news.example/a/v.mp4">视频 / Video: https://news.example/a/v.mp4</a>',
+  );
+  assert.equal(
+    cleanHtml('<audio><source src="t.ogg" type="audio/ogg"><source src="t.mp3"></audio>', o),
+    '<a href="https://news.example/a/t.ogg">音频 / Audio: https://news.example/a/t.ogg</a>',
+  );
+  assert.equal(cleanHtml('<a href="/x"><iframe src="https://www.youtube.com/embed/a"></iframe>看视频</a>', o), '<a href="https://news.example/x">看视频</a>');
+  assert.equal(cleanHtml('<iframe>后备<b>内容</b></iframe><p>后</p>', o), '<p>后</p>');
+  assert.equal(cleanHtml('<iframe src="https://maps.example/embed?q=1"></iframe>', o), '<a href="https://maps.example/embed?q=1">嵌入内容 / Embed: https://maps.example/embed?q=1</a>');
 });
 
 test('the seed article survives: text, both images (not proxied twice), captions', () => {
@@ -44,6 +78,25 @@ test('proxyImageUrl encodes once and never proxies twice', () => {
   assert.equal(proxyImageUrl('https://img.example/a.jpg', null), 'https://img.example/a.jpg');
   const other = proxyImageUrl('https://img.example/a.jpg', 'https://proxy.example/i?src={url}');
   assert.equal(proxyImageUrl(other, 'https://proxy.example/i?src={url}'), 'https://proxy.example/i?src=https%3A%2F%2Fimg.example%2Fa.jpg');
+});
+
+test('proxyImageUrl knows the configured proxy by its host, with or without a scheme', () => {
+  const t = 'https://proxy.example/i?u={url}&w=800';
+  assert.equal(proxyImageUrl('https://img.example/a.jpg', t), 'https://proxy.example/i?u=https%3A%2F%2Fimg.example%2Fa.jpg&w=800');
+  assert.equal(proxyImageUrl('//proxy.example/i?u=x.jpg', t), 'https://proxy.example/i?u=x.jpg');
+  assert.equal(proxyImageUrl('proxy.example/i?u=x.jpg', t), 'https://proxy.example/i?u=x.jpg');
+  assert.equal(proxyImageUrl('https://proxy.example/i?u=x.jpg&w=800', t), 'https://proxy.example/i?u=x.jpg&w=800');
+  // The weserv URLs of older archives stay as they are whatever proxy is configured now.
+  assert.equal(proxyImageUrl('images.weserv.nl?url=a.example/b.jpg', t), 'https://images.weserv.nl?url=a.example/b.jpg');
+  // A look-alike host is not the proxy.
+  assert.equal(proxyImageUrl('https://proxy.example.evil/i?u=x', t), 'https://proxy.example/i?u=https%3A%2F%2Fproxy.example.evil%2Fi%3Fu%3Dx&w=800');
+});
+
+test('htmlToText: entities decoded, code skipped, block edges separate words, white space collapsed', () => {
+  assert.equal(htmlToText('<p>First</p><p>second&nbsp;line<br>third</p>'), 'First second line third');
+  assert.equal(htmlToText('<div>a <script>var x = "<p>";</script><style>p{}</style><b>b</b>&amp;<i>c</i></div>'), 'a b&c');
+  assert.equal(htmlToText('<p>习近平\n\t会见</p><ul><li>一</li><li>二</li></ul>'), '习近平 会见 一 二');
+  assert.equal(htmlToText(''), '');
 });
 
 test('with no proxy, images keep their absolute original URL', () => {
