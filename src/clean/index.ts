@@ -197,8 +197,28 @@ function isTrackingPixel(attribs: Record<string, string>, abs: string): boolean 
 type MediaKind = keyof typeof LABEL;
 const MEDIA_TAGS: Record<string, MediaKind> = { video: 'video', audio: 'audio', iframe: 'embed', embed: 'embed', object: 'embed' };
 
+// htmlparser2 closes an open element implicitly when certain tags open, but only when that element is the
+// innermost one (its `openImpliesClose`, restricted to tags we keep). When an element we discard sits in
+// between (`<p><font><div>`), the first pass keeps `<p><div>` nested and a second parse would split it: such
+// input gets a second pass, so that the output is a fixed point.
+const P_ONLY = ['p'];
+const IMPLIED_CLOSE: Record<string, string[]> = {
+  tr: ['tr', 'th', 'td'], th: ['th'], td: ['thead', 'th', 'td'], li: ['li'], dd: ['dd', 'dt'], dt: ['dd', 'dt'],
+  tbody: ['thead', 'tbody'], tfoot: ['thead', 'tbody'],
+  ...Object.fromEntries(
+    ['p', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'blockquote', 'div', 'dl', 'figcaption', 'figure', 'hr', 'ol', 'pre', 'table', 'ul'].map((t) => [t, P_ONLY]),
+  ),
+};
+const KEPT = new Set(ALLOWED_TAGS);
+
 /** Sanitize an HTML fragment into safe article markup (see the module comment for what it does). */
 export function cleanHtml(html: string, opts: CleanOptions): string {
+  const first = cleanPass(html, opts);
+  return first.unstable ? cleanPass(first.html, opts).html : first.html;
+}
+
+/** One sanitize-html pass; `unstable` when a second parse of its output would nest elements differently. */
+function cleanPass(html: string, opts: CleanOptions): { html: string; unstable: boolean } {
   const base = opts.baseUrl;
   const template = opts.imageProxy;
   const hosts = proxyHosts(template);
@@ -209,6 +229,9 @@ export function cleanHtml(html: string, opts: CleanOptions): string {
   const media: { kind: MediaKind; linked: boolean }[] = [];
   let anchors = 0;
   let insideLinkedEmbed = false;
+  // htmlparser2's stack of open elements as the input names them, and whether each one reaches the output.
+  const open: { name: string; kept: boolean }[] = [];
+  let unstable = false;
 
   // Dropping or unwrapping an element goes through the exclusive filter, never through a rename to a tag that
   // is not allowed: sanitize-html then forgets to undo the rename and closes the next sibling with the wrong
@@ -245,7 +268,7 @@ export function cleanHtml(html: string, opts: CleanOptions): string {
     // keep theirs, where a <source> or an inner <embed> may still give the link.
     (tag === 'iframe' || media[media.length - 1]?.linked ? drop() : unwrap());
 
-  return sanitizeHtml(html, {
+  const out = sanitizeHtml(html, {
     allowedTags: ALLOWED_TAGS,
     allowedAttributes: {
       a: ['href', 'title'],
@@ -268,10 +291,26 @@ export function cleanHtml(html: string, opts: CleanOptions): string {
       // Runs before the transforms of this element: whatever opens inside an embed that is already a link
       // is that embed's fallback, and goes.
       insideLinkedEmbed = media.length > 0 && media[media.length - 1]!.linked;
+      const closes = IMPLIED_CLOSE[name];
+      if (closes && open.length > 0 && !open[open.length - 1]!.kept) {
+        for (let i = open.length - 1; i >= 0; i--) {
+          if (!open[i]!.kept) continue;
+          if (closes.includes(open[i]!.name)) unstable = true;
+          break;
+        }
+      }
+      open.push({ name, kept: KEPT.has(name) });
       if (name === 'a') anchors++;
       if (MEDIA_TAGS[name]) media.push({ kind: MEDIA_TAGS[name]!, linked: false });
     },
     onCloseTag: (name) => {
+      // htmlparser2 closes innermost first; the search only guards against a surprise.
+      for (let i = open.length - 1; i >= 0; i--) {
+        if (open[i]!.name === name) {
+          open.length = i;
+          break;
+        }
+      }
       if (name === 'a' && anchors > 0) anchors--;
       if (MEDIA_TAGS[name]) media.pop();
     },
@@ -315,6 +354,7 @@ export function cleanHtml(html: string, opts: CleanOptions): string {
     exclusiveFilter: (frame) =>
       dropped.has(frame.attribs) || (unwrapped.has(frame.attribs) ? 'excludeTag' : frame.tag === 'img' && !frame.attribs.src),
   });
+  return { html: out, unstable };
 }
 
 // Elements that separate words: their edges become a space in the text.

@@ -34,6 +34,42 @@ test('idempotence: cleaning a golden output, the seed or a golden input twice ch
   }
 });
 
+test('idempotence: a discarded element between a kept one and its implied closer gets a second pass', () => {
+  const cases: [string, string][] = [
+    ['<p>a<font><div>b</div></font>c</p>', '<p>a</p><div>b</div>c<p></p>'],
+    ['<ul><li>a<video><li>b</video></ul>', '<ul><li>a</li><li>b</li></ul>'],
+    ['<dl><dt>a<center><dd>b</center></dl>', '<dl><dt>a</dt><dd>b</dd></dl>'],
+  ];
+  for (const [input, expected] of cases) {
+    const once = cleanHtml(input, OPTS);
+    assert.equal(once, expected, input);
+    assert.equal(cleanHtml(once, OPTS), once, input);
+  }
+});
+
+test('idempotence and safety over 3000 generated tag soups (deterministic)', () => {
+  const parts = [
+    '<p>', '</p>', '<div>', '</div>', '<a href="/x">', '</a>', '<table>', '<tr>', '<td>', '</table>', '<li>', '<ul>',
+    '</ul>', '<b>', '</b>', '<pre>', '<h1>', '</h1>', '文字', ' ', '<br>', '<img src="/a.jpg">', '<img data-src="/l.jpg">',
+    '<iframe src="https://www.youtube.com/embed/1">', '</iframe>', '<video>', '<source src="/v.mp4">', '</video>', '<svg>',
+    '</svg>', '<script>', '</script>', '<select>', '<form>', '<font>', '</font>', '<center>', '<section>', '<figure>',
+    '<figcaption>', '&amp;', '&lt;', '<!--', '-->', '<dl>', '<dt>', '<dd>', '<hr>', '<object data="/o">', '<noscript>',
+    '</noscript>', '<small style="color:#999">', '<textarea>', '<plaintext>', '<xmp>', '<math>', '<embed src="/e">',
+    '<thead>', '<tbody>', '<th>', '</td>', '<span>', '<ol>', '<blockquote>', '<img src=x onerror=alert(1)>', '<a href="javascript:alert(1)">',
+  ];
+  let seed = 20240501;
+  const next = (n: number) => (seed = (seed * 1103515245 + 12345) % 2147483648) % n;
+  const failures: string[] = [];
+  for (let k = 0; k < 3000; k++) {
+    let soup = '';
+    for (let j = 1 + next(16); j > 0; j--) soup += parts[next(parts.length)];
+    const once = cleanHtml(soup, OPTS);
+    if (cleanHtml(once, OPTS) !== once) failures.push(`not idempotent: ${soup}`);
+    for (const f of findExecutableVectors(once)) failures.push(`${f}: ${soup}`);
+  }
+  assert.deepEqual(failures.slice(0, 5), []);
+});
+
 test('a dropped embed does not leave a wrong closing tag on its next sibling (sanitize-html#398)', () => {
   for (const dropped of ['<iframe src="javascript:x"></iframe>', '<embed src="data:x">', '<video></video>', '<picture><source srcset="/a.webp"></picture>']) {
     assert.equal(cleanHtml(`<div>${dropped}<b>b</b><br><p>p</p></div>`, OPTS), '<div><b>b</b><br /><p>p</p></div>', dropped);
