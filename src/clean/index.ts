@@ -6,7 +6,8 @@
  * original hosts are blocked.
  *
  * The output is deterministic and idempotent (cleanHtml(cleanHtml(x)) === cleanHtml(x)): a run that finds
- * nothing new must produce the same bytes as the last one.
+ * nothing new must produce the same bytes as the last one. Rare malformed input needs a second pass for that
+ * (see IMPLIED_CLOSE); everything else is cleaned in one.
  */
 import { Parser } from 'htmlparser2';
 import sanitizeHtml from 'sanitize-html';
@@ -195,20 +196,19 @@ function isTrackingPixel(attribs: Record<string, string>, abs: string): boolean 
 }
 
 type MediaKind = keyof typeof LABEL;
-const MEDIA_TAGS: Record<string, MediaKind> = { video: 'video', audio: 'audio', iframe: 'embed', embed: 'embed', object: 'embed' };
+// Maps, not object literals: tag names come from the input, and `<constructor>` must not find Object's.
+const MEDIA_TAGS = new Map<string, MediaKind>([['video', 'video'], ['audio', 'audio'], ['iframe', 'embed'], ['embed', 'embed'], ['object', 'embed']]);
 
 // htmlparser2 closes an open element implicitly when certain tags open, but only when that element is the
 // innermost one (its `openImpliesClose`, restricted to tags we keep). When an element we discard sits in
 // between (`<p><font><div>`), the first pass keeps `<p><div>` nested and a second parse would split it: such
 // input gets a second pass, so that the output is a fixed point.
 const P_ONLY = ['p'];
-const IMPLIED_CLOSE: Record<string, string[]> = {
-  tr: ['tr', 'th', 'td'], th: ['th'], td: ['thead', 'th', 'td'], li: ['li'], dd: ['dd', 'dt'], dt: ['dd', 'dt'],
-  tbody: ['thead', 'tbody'], tfoot: ['thead', 'tbody'],
-  ...Object.fromEntries(
-    ['p', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'blockquote', 'div', 'dl', 'figcaption', 'figure', 'hr', 'ol', 'pre', 'table', 'ul'].map((t) => [t, P_ONLY]),
-  ),
-};
+const IMPLIED_CLOSE = new Map<string, string[]>([
+  ['tr', ['tr', 'th', 'td']], ['th', ['th']], ['td', ['thead', 'th', 'td']], ['li', ['li']], ['dd', ['dd', 'dt']], ['dt', ['dd', 'dt']],
+  ['tbody', ['thead', 'tbody']], ['tfoot', ['thead', 'tbody']],
+  ...['p', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'blockquote', 'div', 'dl', 'figcaption', 'figure', 'hr', 'ol', 'pre', 'table', 'ul'].map((t): [string, string[]] => [t, P_ONLY]),
+]);
 const KEPT = new Set(ALLOWED_TAGS);
 
 /** Sanitize an HTML fragment into safe article markup (see the module comment for what it does). */
@@ -263,7 +263,7 @@ function cleanPass(html: string, opts: CleanOptions): { html: string; unstable: 
     return { tagName: 'a', attribs: { href }, text: `${LABEL[kind]}: ${href}` };
   };
   const toEmbed = (tag: string, attribs: sanitizeHtml.Attributes): sanitizeHtml.Tag =>
-    embedLink(MEDIA_TAGS[tag]!, tag === 'object' ? attribs.data : attribs.src) ??
+    embedLink(MEDIA_TAGS.get(tag)!, tag === 'object' ? attribs.data : attribs.src) ??
     // Without a usable URL: an iframe's content is never shown by browsers, so it goes; video, audio and object
     // keep theirs, where a <source> or an inner <embed> may still give the link.
     (tag === 'iframe' || media[media.length - 1]?.linked ? drop() : unwrap());
@@ -291,7 +291,7 @@ function cleanPass(html: string, opts: CleanOptions): { html: string; unstable: 
       // Runs before the transforms of this element: whatever opens inside an embed that is already a link
       // is that embed's fallback, and goes.
       insideLinkedEmbed = media.length > 0 && media[media.length - 1]!.linked;
-      const closes = IMPLIED_CLOSE[name];
+      const closes = IMPLIED_CLOSE.get(name);
       if (closes && open.length > 0 && !open[open.length - 1]!.kept) {
         for (let i = open.length - 1; i >= 0; i--) {
           if (!open[i]!.kept) continue;
@@ -301,7 +301,8 @@ function cleanPass(html: string, opts: CleanOptions): { html: string; unstable: 
       }
       open.push({ name, kept: KEPT.has(name) });
       if (name === 'a') anchors++;
-      if (MEDIA_TAGS[name]) media.push({ kind: MEDIA_TAGS[name]!, linked: false });
+      const kind = MEDIA_TAGS.get(name);
+      if (kind) media.push({ kind, linked: false });
     },
     onCloseTag: (name) => {
       // htmlparser2 closes innermost first; the search only guards against a surprise.
@@ -312,7 +313,7 @@ function cleanPass(html: string, opts: CleanOptions): { html: string; unstable: 
         }
       }
       if (name === 'a' && anchors > 0) anchors--;
-      if (MEDIA_TAGS[name]) media.pop();
+      if (MEDIA_TAGS.has(name)) media.pop();
     },
     transformTags: {
       a: (_tag, attribs) => {
