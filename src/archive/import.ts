@@ -6,7 +6,7 @@ import { errorMessage } from '../errors.js';
 import { ArchiveIndex, canonicalLink, normalizeTitle } from '../identity/index.js';
 import type { ArticleRecord } from '../types.js';
 import { parseArticleFile } from './format.js';
-import { TEMP_SUFFIX } from './write.js';
+import { isTempFile } from './write.js';
 
 /** `<id>.md` or the original's other style, `<id>_<title>.md`. */
 const ARTICLE_FILE = /^(\d{1,9})(?:_.*)?\.md$/;
@@ -26,9 +26,17 @@ function listDir(dir: string): Dirent[] {
   }
 }
 
-/** Which configured site a folder under articles/ belongs to: by abbr or by display name, else its own key. */
-function siteOfFolder(folder: string, sites: { name: string; abbr: string }[]): string {
-  return (sites.find((s) => s.abbr === folder) ?? sites.find((s) => s.name === folder) ?? sites.find((s) => s.abbr.toLowerCase() === folder.toLowerCase()))?.abbr ?? folder;
+/**
+ * Which site a folder under articles/ belongs to: a configured site by abbr or display name, else the site
+ * the index already files it under, else the folder itself (so a site configured later continues its ids).
+ */
+function siteResolver(sites: { name: string; abbr: string }[], index: ArchiveIndex): (folder: string) => string {
+  const known = new Map<string, string>();
+  for (const { site, folder } of index.folders()) known.set(folder, site);
+  return (folder) =>
+    (sites.find((s) => s.abbr === folder) ?? sites.find((s) => s.name === folder) ?? sites.find((s) => s.abbr.toLowerCase() === folder.toLowerCase()))?.abbr ??
+    known.get(folder) ??
+    folder;
 }
 
 function sha256(b: Buffer): string {
@@ -43,12 +51,12 @@ interface Scanned {
   id: number;
 }
 
-function scan(root: string, sites: { name: string; abbr: string }[]): { files: Scanned[]; others: string[] } {
+function scan(root: string, siteOf: (folder: string) => string): { files: Scanned[]; others: string[] } {
   const files: Scanned[] = [];
   const others: string[] = [];
   for (const d of listDir(path.join(root, 'articles'))) {
     if (!d.isDirectory()) continue;
-    const site = siteOfFolder(d.name, sites);
+    const site = siteOf(d.name);
     for (const f of listDir(path.join(root, 'articles', d.name))) {
       const rel = `articles/${d.name}/${f.name}`;
       const m = ARTICLE_FILE.exec(f.name);
@@ -64,9 +72,14 @@ function scan(root: string, sites: { name: string; abbr: string }[]): { files: S
  * one that does not parse is reported and skipped. Re-importing is idempotent.
  */
 export async function importArchive(root: string, index: ArchiveIndex, sites: { name: string; abbr: string }[]): Promise<ImportReport> {
-  const { files } = scan(root, sites);
+  return importWith(root, index, siteResolver(sites, index));
+}
+
+async function importWith(root: string, index: ArchiveIndex, siteOf: (folder: string) => string): Promise<ImportReport> {
+  const { files } = scan(root, siteOf);
   const report: ImportReport = { files: files.length, indexed: 0, skipped: [], sites: {} };
   const seen = new Map<string, string>();
+  const reserve: Scanned[] = [];
   const BATCH = 2000;
   for (let i = 0; i < files.length; i += BATCH) {
     const batch: ArticleRecord[] = [];
@@ -99,6 +112,8 @@ export async function importArchive(root: string, index: ArchiveIndex, sites: { 
         });
       } catch (err) {
         report.skipped.push({ file: f.rel, reason: errorMessage(err) });
+        // The file keeps its id: a new article must never be given it (and overwrite the file).
+        reserve.push(f);
         continue;
       }
       const s = (report.sites[f.site] ??= { files: 0, minId: null, folder: f.folder });
@@ -106,6 +121,7 @@ export async function importArchive(root: string, index: ArchiveIndex, sites: { 
       s.minId = s.minId === null ? f.id : Math.min(s.minId, f.id);
     }
     index.transaction(() => {
+      for (const f of reserve.splice(0)) index.reserveId(f.site, f.id, f.rel);
       for (const rec of batch) {
         // Keep what the index already knows (guid, source hash) about a file it indexed before.
         const known = index.get(rec.site, rec.id);
@@ -186,7 +202,7 @@ function tempFiles(root: string): string[] {
       if (d.name === '.newsmirror' || d.name === '.git' || d.name === 'node_modules') continue;
       const full = path.join(dir, d.name);
       if (d.isDirectory() && depth < 4) walk(full, depth + 1);
-      else if (d.isFile() && d.name.endsWith(TEMP_SUFFIX)) out.push(path.relative(root, full));
+      else if (d.isFile() && isTempFile(d.name)) out.push(path.relative(root, full).split(path.sep).join('/'));
     }
   };
   walk(root, 0);
@@ -205,8 +221,11 @@ export async function verifyArchive(
   const sites = opts.sites ?? [];
   const problems: string[] = [];
   const warnings: string[] = [];
-  const { files } = scan(root, sites);
+  const siteOf = siteResolver(sites, index);
+  const { files } = scan(root, siteOf);
   const byPath = new Map<string, string>();
+  const present = new Map(files.map((f) => [f.rel, f]));
+  const unreadable = new Set<string>();
   const ids = new Map<string, string>();
   for (const f of files) {
     try {
@@ -215,6 +234,7 @@ export async function verifyArchive(
       byPath.set(f.rel, sha256(bytes));
     } catch (err) {
       problems.push(errorMessage(err));
+      unreadable.add(f.rel);
     }
     const key = `${f.site}\u0000${f.id}`;
     const prior = ids.get(key);
@@ -228,12 +248,14 @@ export async function verifyArchive(
     if (rec.contentHash === '') {
       warnings.push(`${rec.path}: pending write of an interrupted run (id reserved; the next run completes it)`);
     } else if (hash === undefined) {
-      if (!files.some((f) => f.rel === rec.path)) problems.push(`${rec.path}: in the index but the file is missing`);
+      if (!present.has(rec.path)) problems.push(`${rec.path}: in the index but the file is missing`);
     } else if (hash !== rec.contentHash) {
       problems.push(`${rec.path}: file differs from the index (edited outside newsmirror?)`);
     }
+    const f = present.get(rec.path);
+    if (f && (f.site !== rec.site || f.id !== rec.id)) problems.push(`${rec.path}: indexed as ${rec.site}/${rec.id}, but the file is ${f.site}/${f.id}`);
   }
-  for (const f of files) if (!indexed.has(f.rel)) problems.push(`${f.rel}: file is not in the index`);
+  for (const f of files) if (!indexed.has(f.rel) && !unreadable.has(f.rel)) problems.push(`${f.rel}: file is not in the index`);
   const temps = tempFiles(root);
   for (const t of temps) warnings.push(`${t}: temp file left by an interrupted write (never renamed; removed by the next run)`);
 
@@ -243,9 +265,14 @@ export async function verifyArchive(
     const guidBy = new Map<string, ArticleRecord>();
     for (const rec of index.all()) if (byPath.has(rec.path) && rec.contentHash === byPath.get(rec.path)) guidBy.set(rec.path, rec);
     index.transaction(() => index.clearArticles());
-    await importArchive(root, index, sites);
+    // The folder → site mapping was taken before clearing: it survives the rebuild even without a config.
+    await importWith(root, index, siteOf);
     index.transaction(() => {
-      for (const rec of guidBy.values()) index.upsert(rec);
+      for (const rec of guidBy.values()) {
+        // What only the index knew (guid, source hash, first seen) comes back where the file is the same.
+        const now = index.get(rec.site, rec.id);
+        if (now && now.path === rec.path && now.contentHash === rec.contentHash) index.upsert(rec);
+      }
     });
   }
   return { files: files.length, problems, warnings, repaired: opts.repair && problems.length + warnings.length > 0 };

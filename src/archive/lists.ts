@@ -1,10 +1,7 @@
 /** Per-site lists and the README index, in the original's layout; deterministic, no wall-clock time. */
-import { escapeTitle } from './format.js';
+import { escapeListTitle, linkPath } from './format.js';
 
-/** Encode what would break a Markdown link destination (spaces, parentheses, angle brackets). */
-export function linkPath(p: string): string {
-  return p.replace(/[()\s<>]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0'));
-}
+export { linkPath };
 
 /** `M-D` of `ms` in the readers' time zone (no leading zeros), as the original's lists show it. */
 export function monthDay(ms: number, tzOffsetMinutes = 480): string {
@@ -12,13 +9,17 @@ export function monthDay(ms: number, tzOffsetMinutes = 480): string {
   return `${d.getUTCMonth() + 1}-${d.getUTCDate()}`;
 }
 
-/** lists/<site name>.md: entries already ordered newest first; paths relative to the archive root. */
+/**
+ * lists/<site name>.md, as the original's generateList wrote it: `{name}\n------\n\n`, then one
+ * `{M}-{D} [{title}](/{path})\n` per entry joined by "\n", then a final "\n". Entries come already ordered
+ * (newest first); paths are relative to the archive root.
+ */
 export function renderList(
   siteName: string,
   entries: { title: string; published: number; path: string }[],
   opts: { tzOffsetMinutes?: number } = {},
 ): string {
-  const items = entries.map((e) => `${monthDay(e.published, opts.tzOffsetMinutes)} [${escapeTitle(e.title)}](/${linkPath(e.path)})\n`);
+  const items = entries.map((e) => `${monthDay(e.published, opts.tzOffsetMinutes)} [${escapeListTitle(e.title)}](/${linkPath(e.path)})\n`);
   return `${siteName}\n------\n\n${items.join('\n')}\n`;
 }
 
@@ -27,7 +28,11 @@ function ymd(ms: number, tzOffsetMinutes: number): string {
   return new Date(ms + tzOffsetMinutes * 60_000).toISOString().slice(0, 10);
 }
 
-/** README.md: a heading, one `[name](lists/name.md)` paragraph per site, then credits. */
+/**
+ * README.md: a heading, one `[name](lists/name.md)` paragraph per site (with its count and latest date, both
+ * taken from the data so a run that stores nothing changes no byte), optional feed and website links, then
+ * credits.
+ */
 export function renderReadme(
   sites: { name: string; abbr?: string; count: number; latest: number | null }[],
   opts: { feeds?: boolean; site?: boolean; tzOffsetMinutes?: number } = {},
@@ -36,10 +41,10 @@ export function renderReadme(
   const out = ['# 新闻镜像 News mirror', ''];
   for (const s of sites) {
     const facts = s.count > 0 ? ` — ${s.count} 篇${s.latest !== null ? `，最新 ${ymd(s.latest, tz)}` : ''}` : '';
-    out.push(`[${escapeTitle(s.name)}](lists/${linkPath(s.name)}.md)${facts}`, '');
+    out.push(`[${escapeListTitle(s.name)}](lists/${linkPath(s.name)}.md)${facts}`, '');
   }
   if (opts.feeds) {
-    out.push('订阅 / Feeds: [全部 all](feeds/all.xml)' + sites.filter((s) => s.abbr && s.count > 0).map((s) => ` · [${escapeTitle(s.name)}](feeds/${s.abbr}.xml)`).join(''), '');
+    out.push('订阅 / Feeds: [全部 all](feeds/all.xml)' + sites.filter((s) => s.abbr && s.count > 0).map((s) => ` · [${escapeListTitle(s.name)}](feeds/${linkPath(s.abbr!)}.xml)`).join(''), '');
   }
   if (opts.site) out.push('网站 / Website: [site/index.html](site/index.html)', '');
   out.push('------', '', '本仓库由 [newsmirror](https://github.com/newsmirror/newsmirror) 定时镜像各新闻网站的 RSS 生成，版权归原作者所有。', '');

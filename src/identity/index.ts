@@ -6,6 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { NewsmirrorError } from '../errors.js';
 import type { ArticleRecord, Validators } from '../types.js';
 
 /** Window within which two items with the same normalised title are the same story. */
@@ -13,10 +14,22 @@ export const TITLE_WINDOW_MS = 3 * 24 * 3600 * 1000;
 /** The first id of a site (0xFFFFF); every later article takes the smallest id minus one. */
 export const FIRST_ID = 0xfffff;
 
-// Query parameters that identify a campaign or a reader, never a story.
-const TRACKING = /^(utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|yclid|_ga|_gl|spm|scm|from|src|source|share\w*|ref|ref_src|ref_url|referrer|at_\w+|ncid|cmpid|ocid|cid|rss|feed|feedname|s_cid|wt\.\w+|xtor|__twitter_impression)$/i;
+/**
+ * Query parameters that identify a campaign, a referrer or a reader, never a story, so two links that differ
+ * only in them are one story. Kept to names known as tracking: dropping a parameter that does identify a
+ * story (`id`, `cid`, `aid`, `p` …) would merge two stories into one, which is worse than a duplicate.
+ *   utm_*, at_* (AT Internet), wt.* (Webtrends), share*, fbclid, gclid, dclid, msclkid, yclid, mc_cid,
+ *   mc_eid, igshid, _ga, _gl, spm, scm (Alibaba), from (WeChat/Weibo), ref, ref_src, ref_url, referrer,
+ *   ncid, cmpid, ocid, s_cid, xtor, __twitter_impression.
+ */
+export const TRACKING_PARAMS =
+  /^(?:utm_\w+|at_\w+|wt\.\w+|share\w*|fbclid|gclid|dclid|msclkid|yclid|mc_cid|mc_eid|igshid|_ga|_gl|spm|scm|from|ref|ref_src|ref_url|referrer|ncid|cmpid|ocid|s_cid|xtor|__twitter_impression)$/i;
 
-/** The link with tracking parameters, fragment, default port, scheme and trailing slash removed. */
+/**
+ * The link as one story's key: scheme dropped (http and https are the same story), host lowercased without
+ * `www.` and default port, fragment and tracking parameters (TRACKING_PARAMS) dropped, the rest sorted,
+ * trailing `/` removed except at the root. Not a URL: the trimmed input.
+ */
 export function canonicalLink(url: string): string {
   let u: URL;
   try {
@@ -24,12 +37,14 @@ export function canonicalLink(url: string): string {
   } catch {
     return url.trim();
   }
-  const params = [...u.searchParams].filter(([k]) => !TRACKING.test(k)).sort(([a, av], [b, bv]) => (a < b ? -1 : a > b ? 1 : av < bv ? -1 : av > bv ? 1 : 0));
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') return u.href;
+  const params = [...u.searchParams].filter(([k]) => !TRACKING_PARAMS.test(k)).sort(([a, av], [b, bv]) => (a < b ? -1 : a > b ? 1 : av < bv ? -1 : av > bv ? 1 : 0));
   const query = params.length ? '?' + new URLSearchParams(params).toString() : '';
   let p = u.pathname;
   if (p.length > 1) p = p.replace(/\/+$/, '');
-  // http and https serve the same story; so do www. and the bare host.
-  return `//${u.host.replace(/^www\./, '')}${p}${query}`;
+  // The other scheme's default port is no part of the story either (http://x:443 is rare but seen).
+  const host = u.hostname.replace(/^www\./, '') + (u.port && u.port !== '80' && u.port !== '443' ? `:${u.port}` : '');
+  return `//${host}${p}${query}`;
 }
 
 /** A title reduced to its letters and digits (NFKC, lowercase) so punctuation and spacing differences match. */
@@ -89,13 +104,19 @@ export class ArchiveIndex {
   private constructor(db: Database.Database) {
     this.db = db;
     this.stmts = {
-      // Each lookup is answered by its own index, newest story first (the id is the last index column): an
-      // ORDER BY on the primary key instead made SQLite walk a site's whole range, so a run's cost grew with
-      // the archive (1.5 ms per item at 100k articles).
-      byGuid: db.prepare('SELECT * FROM articles INDEXED BY articles_guid WHERE site = ? AND guid = ? ORDER BY site, guid, id DESC LIMIT 1'),
-      byLink: db.prepare('SELECT * FROM articles INDEXED BY articles_canonical WHERE site = ? AND canonical = ? ORDER BY site, canonical, id DESC LIMIT 1'),
+      // Each lookup is answered by its own index, newest story first (smallest id; the id is the last index
+      // column): an ORDER BY on the primary key instead made SQLite walk a site's whole range, so a run's cost
+      // grew with the archive (1.5 ms per item at 100k articles). Newest, because a story the original stored
+      // twice is updated in its latest copy, the one its list shows first.
+      byGuid: db.prepare('SELECT * FROM articles INDEXED BY articles_guid WHERE site = ? AND guid = ? ORDER BY site, guid, id ASC LIMIT 1'),
+      byLink: db.prepare('SELECT * FROM articles INDEXED BY articles_canonical WHERE site = ? AND canonical = ? ORDER BY site, canonical, id ASC LIMIT 1'),
       byTitle: db.prepare('SELECT * FROM articles INDEXED BY articles_title WHERE site = ? AND norm_title = ? AND published BETWEEN ? AND ? ORDER BY published DESC LIMIT 1'),
       minId: db.prepare('SELECT MIN(id) AS m FROM articles WHERE site = ?'),
+      minReserved: db.prepare('SELECT MIN(id) AS m FROM reserved WHERE site = ?'),
+      reserve: db.prepare('INSERT INTO reserved (site, id, path) VALUES (?, ?, ?) ON CONFLICT(site, id, path) DO NOTHING'),
+      sites: db.prepare('SELECT DISTINCT site FROM articles ORDER BY site'),
+      // 'articles/' is 9 characters: the folder is what lies between it and the next '/'.
+      folders: db.prepare("SELECT DISTINCT site, substr(path, 10, instr(substr(path, 10), '/') - 1) AS folder FROM articles WHERE path LIKE 'articles/%/%'"),
       folder: db.prepare('SELECT path FROM articles WHERE site = ? ORDER BY id ASC LIMIT 1'),
       upsert: db.prepare(`INSERT INTO articles (site, id, path, guid, link, canonical, title, norm_title, published, content_hash, source_hash, first_seen, updated_at)
         VALUES (@site, @id, @path, @guid, @link, @canonical, @title, @norm_title, @published, @content_hash, @source_hash, @first_seen, @updated_at)
@@ -112,6 +133,7 @@ export class ArchiveIndex {
       getMeta: db.prepare('SELECT value FROM meta WHERE key = ?'),
       setMeta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
       clear: db.prepare('DELETE FROM articles'),
+      clearReserved: db.prepare('DELETE FROM reserved'),
     };
   }
 
@@ -136,12 +158,21 @@ export class ArchiveIndex {
       CREATE INDEX IF NOT EXISTS articles_canonical ON articles (site, canonical, id);
       CREATE INDEX IF NOT EXISTS articles_title ON articles (site, norm_title, published);
       CREATE TABLE IF NOT EXISTS validators (url TEXT PRIMARY KEY, etag TEXT, last_modified TEXT);
+      -- Ids of files that exist but could not be indexed (corrupt): never handed out again.
+      CREATE TABLE IF NOT EXISTS reserved (site TEXT NOT NULL, id INTEGER NOT NULL, path TEXT NOT NULL, PRIMARY KEY (site, id, path)) WITHOUT ROWID;
     `);
+    const version = (db.prepare("SELECT value FROM meta WHERE key = 'schema'").get() as { value: string } | undefined)?.value;
+    if (version !== undefined && version !== SCHEMA_VERSION) {
+      db.close();
+      // The files are the record: an index of another version is rebuilt from them, never guessed at.
+      throw new NewsmirrorError('corrupt_archive', `${path.join(dir, 'index.db')}: index schema ${version}, expected ${SCHEMA_VERSION}; delete it and run \`newsmirror import\``);
+    }
     const index = new ArchiveIndex(db);
-    if (index.getMeta('schema') === null) index.setMeta('schema', SCHEMA_VERSION);
+    if (version === undefined) index.setMeta('schema', SCHEMA_VERSION);
     return index;
   }
 
+  /** Close the database (the WAL is checkpointed by SQLite). */
   close(): void {
     this.db.close();
   }
@@ -164,8 +195,25 @@ export class ArchiveIndex {
 
   /** The id the next new article of `site` gets: 0xFFFFF for the first, else the smallest id minus one. */
   nextId(site: string): number {
-    const r = this.stmts.minId!.get(site) as { m: number | null };
-    return r.m === null ? FIRST_ID : r.m - 1;
+    const a = (this.stmts.minId!.get(site) as { m: number | null }).m;
+    const r = (this.stmts.minReserved!.get(site) as { m: number | null }).m;
+    const min = a === null ? r : r === null ? a : Math.min(a, r);
+    return min === null ? FIRST_ID : min - 1;
+  }
+
+  /** Keep `id` of `site` from ever being handed out: a file holds it that the index cannot (a corrupt file). */
+  reserveId(site: string, id: number, path: string): void {
+    this.stmts.reserve!.run(site, id, path);
+  }
+
+  /** Every (site, folder) pair the index files articles under, for mapping folders back to sites. */
+  folders(): { site: string; folder: string }[] {
+    return this.stmts.folders!.all() as { site: string; folder: string }[];
+  }
+
+  /** Every site key that has articles (configured abbrs and folders of sites not configured). */
+  sites(): string[] {
+    return (this.stmts.sites!.all() as { site: string }[]).map((r) => r.site);
   }
 
   /** The folder under articles/ that the site's files use (abbr or, in old archives, the display name). */
@@ -176,6 +224,7 @@ export class ArchiveIndex {
     return parts.length >= 3 && parts[0] === 'articles' ? parts[1]! : null;
   }
 
+  /** Insert or replace the record of (site, id). */
   upsert(rec: ArticleRecord): void {
     this.stmts.upsert!.run({
       site: rec.site,
@@ -194,6 +243,7 @@ export class ArchiveIndex {
     });
   }
 
+  /** The record of (site, id), pending or written, or null. */
   get(site: string, id: number): ArticleRecord | null {
     const r = this.stmts.get!.get(site, id) as Row | undefined;
     return r ? toRecord(r) : null;
@@ -204,6 +254,7 @@ export class ArchiveIndex {
     return (this.stmts.newest!.all(site, Math.min(limit, Number.MAX_SAFE_INTEGER)) as Row[]).map(toRecord);
   }
 
+  /** Written articles of `site`, or of all sites. */
   count(site?: string): number {
     const r = (site === undefined ? this.stmts.countAll!.get() : this.stmts.count!.get(site)) as { n: number };
     return r.n;
@@ -214,25 +265,30 @@ export class ArchiveIndex {
     for (const r of this.stmts.all!.iterate() as Iterable<Row>) yield toRecord(r);
   }
 
-  /** Forget every article (before rebuilding from the files). */
+  /** Forget every article and id reservation (before rebuilding from the files). */
   clearArticles(): void {
     this.stmts.clear!.run();
+    this.stmts.clearReserved!.run();
   }
 
+  /** The ETag / Last-Modified remembered for `url` (conditional GET), or null. */
   getValidators(url: string): Validators | null {
     const r = this.stmts.getValidators!.get(url) as { etag: string | null; last_modified: string | null } | undefined;
     return r ? { etag: r.etag, lastModified: r.last_modified } : null;
   }
 
+  /** Remember the validators of `url` for the next run. */
   setValidators(url: string, v: Validators): void {
     this.stmts.setValidators!.run(url, v.etag, v.lastModified);
   }
 
+  /** A small value other stages keep between runs, or null. */
   getMeta(key: string): string | null {
     const r = this.stmts.getMeta!.get(key) as { value: string } | undefined;
     return r ? r.value : null;
   }
 
+  /** Set a small value other stages keep between runs. */
   setMeta(key: string, value: string): void {
     this.stmts.setMeta!.run(key, value);
   }

@@ -1,168 +1,215 @@
-/** The archive format, byte for byte: the seed round-trips; an archive in the original layout imports and continues. */
+/** Writing atomically, importing an archive in the original layout, verifying and repairing it — on real files. */
 import assert from 'node:assert/strict';
-import { cpSync, readFileSync, writeFileSync, mkdirSync, unlinkSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { flattenBody, parseArticleFile, renderArticleFile, renderList, writeFileAtomic } from '../../src/archive/index.js';
-import { NewsmirrorError } from '../../src/errors.js';
-import { articleFiles, cli, rss, snapshot, startFeedServer, tempDir, writeConfig } from '../pipeline/harness.js';
+import {
+  importArchive,
+  isTempFile,
+  parseArticleFile,
+  renderArticleFile,
+  renderList,
+  verifyArchive,
+  writeFileAtomic,
+  writeFilesAtomic,
+} from '../../src/archive/index.js';
+import { ArchiveIndex, canonicalLink, normalizeTitle } from '../../src/identity/index.js';
+import { copyOriginal, ORIGINAL, SEED, SITES, snapshot, tempDir } from './helpers.js';
 
-const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
-const SEED = path.join(FIXTURES, 'seed', '000_27822f79dc96baa0.txt');
-const ORIGINAL = path.join(FIXTURES, 'archive-original');
-const SITES = [
-  { name: '美国之音', abbr: 'voa' },
-  { name: 'BBC', abbr: 'bbc' },
-];
-
-test('the seed article round-trips byte for byte', () => {
-  const bytes = readFileSync(SEED, 'utf8');
-  const a = parseArticleFile(bytes, SEED);
-  assert.equal(a.published, 1662557943000);
-  assert.equal(a.title, '俄官员证实普京与习近平下周将在乌兹别克斯坦举行会晤');
-  assert.equal(a.link, 'https://www.voachinese.com/a/putin-xi-to-meet-in-uzbekistan-next-week-official-says-20220907/6734733.html');
-  assert.ok(a.body.startsWith('<div><i>Wed, 07 Sep 2022 13:31:51 GMT</i></div>'));
-  assert.equal(renderArticleFile(a), bytes);
-  assert.equal(renderArticleFile(parseArticleFile(renderArticleFile(a), 'x')), bytes);
-});
-
-test('titles with ] [ \\ < and links with parentheses survive the Markdown round trip', () => {
-  const a = { published: 1, title: '  A ] b [c] \\ <script>\n second ', link: 'https://x.example/a(1) b', body: '<p>x</p>' };
-  const text = renderArticleFile(a);
-  assert.equal(text.split('\n')[1], '[A \\] b \\[c\\] \\\\ \\<script\\> second](https://x.example/a%281%29%20b)');
-  const back = parseArticleFile(text, 'f.md');
-  assert.equal(back.title, 'A ] b [c] \\ <script> second');
-  assert.equal(back.link, 'https://x.example/a%281%29%20b');
-});
-
-test('corrupt files are refused with a one-line error naming the file', () => {
-  for (const [text, why] of [
-    ['hello', /fewer than 3 lines/],
-    ['<!--x-->\n[a](b)\n------\n\nbody\n', /timestamp/],
-    ['<!--1-->\nno link\n------\n\nbody\n', /\[title\]\(link\)/],
-    ['<!--1-->\n[a](b)\n=====\n\nbody\n', /------/],
-  ] as const) {
-    assert.throws(() => parseArticleFile(text, 'articles/x/1.md'), (e: unknown) => e instanceof NewsmirrorError && e.code === 'corrupt_archive' && why.test(e.message) && e.message.startsWith('articles/x/1.md: '));
-  }
-});
-
-test('flattenBody makes one line, trimming lines like the original, keeping English words apart', () => {
-  assert.equal(flattenBody('  <p>中文\n  内容</p>\n\n<p>a</p>  '), '<p>中文内容</p><p>a</p>');
-  assert.equal(flattenBody('<p>hello\nworld</p>'), '<p>hello world</p>');
-});
-
-test('renderList matches the original list layout', () => {
-  const list = renderList('美国之音', [
-    { title: 'b', published: 1662686400000, path: 'articles/voa/1048574.md' },
-    { title: 'a', published: 1662557943000, path: 'articles/voa/1048575.md' },
-  ]);
-  assert.equal(list, '美国之音\n------\n\n9-9 [b](/articles/voa/1048574.md)\n\n9-7 [a](/articles/voa/1048575.md)\n\n');
-});
-
-test('writeFileAtomic replaces whole files, and touches nothing when the bytes are the same', async () => {
+test('writeFileAtomic replaces whole files by rename, and touches nothing when the bytes are the same', async () => {
   const dir = tempDir();
   const f = path.join(dir, 'a', 'b.md');
   assert.equal(await writeFileAtomic(f, 'one'), true);
-  assert.equal(await writeFileAtomic(f, 'one'), false);
+  const first = statSync(f);
+  assert.equal(await writeFileAtomic(f, Buffer.from('one')), false);
+  const same = statSync(f);
+  assert.equal(same.ino, first.ino);
+  assert.equal(same.mtimeMs, first.mtimeMs);
   assert.equal(await writeFileAtomic(f, 'two'), true);
   assert.equal(readFileSync(f, 'utf8'), 'two');
+  assert.notEqual(statSync(f).ino, first.ino, 'a new inode: the file was renamed over, not truncated in place');
+  assert.deepEqual(readdirSync(path.join(dir, 'a')), ['b.md'], 'no temp file left');
 });
 
-test('an archive in the original layout imports untouched, re-renders its lists byte for byte, and continues', async () => {
+test('a failed batch of atomic writes leaves its targets alone and no temp files behind', async () => {
   const dir = tempDir();
-  const archive = path.join(dir, 'archive');
-  cpSync(ORIGINAL, archive, { recursive: true });
-  const server = await startFeedServer();
+  mkdirSync(path.join(dir, 'sub', 'blocker'), { recursive: true });
+  writeFileSync(path.join(dir, 'sub', 'keep.md'), 'old');
+  await assert.rejects(
+    writeFilesAtomic([
+      { file: path.join(dir, 'sub', 'keep.md'), data: 'new' },
+      { file: path.join(dir, 'sub', 'blocker'), data: 'cannot replace a folder' },
+    ]),
+  );
+  assert.equal(readFileSync(path.join(dir, 'sub', 'keep.md'), 'utf8'), 'old');
+  assert.deepEqual(readdirSync(path.join(dir, 'sub')).sort(), ['blocker', 'keep.md']);
+});
+
+test('temp files are recognised by their own pattern only', () => {
+  assert.ok(isTempFile('.1048575.md.1234-0a1b2c3d.tmp'));
+  assert.ok(isTempFile('.1048575.md.1234-0a1b2c3d.nmtmp'), 'earlier versions');
+  assert.ok(!isTempFile('notes.tmp'));
+  assert.ok(!isTempFile('1048575.md'));
+});
+
+/** The fixture's lists as the index re-renders them (the original's order: ascending id, first 300). */
+function listsFromIndex(index: ArchiveIndex): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const s of SITES) out[s.name] = renderList(s.name, index.newest(s.abbr, 300));
+  return out;
+}
+
+test('import of the original layout: counts, ids continue, files untouched, lists re-render byte for byte, verify clean', async () => {
+  const root = copyOriginal();
+  const before = snapshot(root);
+  const index = ArchiveIndex.open(root);
   try {
-    writeConfig(dir, [
-      { name: '美国之音', abbr: 'voa', feed: `${server.origin}/voa.xml` },
-      { name: 'BBC', abbr: 'bbc', feed: `${server.origin}/bbc.xml` },
-    ], 'fullText: never');
-    const before = snapshot(archive);
-    const imp = await cli(['import', '--json'], dir);
-    assert.equal(imp.code, 0, imp.stderr);
-    const rep = JSON.parse(imp.stdout);
-    assert.equal(rep.files, 7);
-    assert.equal(rep.indexed, 7);
-    assert.equal(rep.sites.voa.minId, 1048571);
-    assert.equal(rep.sites.bbc.folder, 'BBC');
-    assert.deepEqual(snapshot(archive), before, 'import writes nothing in the archive');
+    const rep = await importArchive(root, index, SITES);
+    assert.equal(rep.files, 8);
+    assert.equal(rep.indexed, 8);
+    assert.deepEqual(rep.skipped, []);
+    assert.deepEqual(rep.sites.voa, { files: 6, minId: 1048570, folder: 'voa' });
+    assert.deepEqual(rep.sites.bbc, { files: 2, minId: 1048574, folder: 'BBC' }, 'display-name folder maps to the configured site');
+    assert.equal(index.nextId('voa'), 1048569);
+    assert.equal(index.nextId('bbc'), 1048573);
+    assert.equal(index.folderOf('bbc'), 'BBC', 'new BBC files continue in the folder the archive uses');
+    assert.deepEqual(index.sites(), ['bbc', 'voa']);
+    assert.equal(index.count(), 8);
 
-    // Lists rendered from the index are the original's lists, byte for byte.
-    assert.equal((await cli(['render', '--no-site'], dir)).code, 0);
-    for (const list of ['lists/美国之音.md', 'lists/BBC.md']) {
-      assert.equal(readFileSync(path.join(archive, list), 'utf8'), readFileSync(path.join(ORIGINAL, list), 'utf8'), list);
+    const seed = index.get('voa', 1048575)!;
+    assert.equal(seed.path, 'articles/voa/1048575.md');
+    assert.equal(seed.title, '俄官员证实普京与习近平下周将在乌兹别克斯坦举行会晤');
+    assert.equal(seed.published, 1662557943000);
+    assert.equal(index.get('bbc', 1048575)!.path, 'articles/BBC/1048575_英国女王伊丽莎白二世去世.md');
+
+    assert.deepEqual(snapshot(root), before, 'import writes nothing in the archive');
+    for (const [name, text] of Object.entries(listsFromIndex(index))) {
+      assert.equal(text, readFileSync(path.join(ORIGINAL, 'lists', `${name}.md`), 'utf8'), name);
     }
-    const readme = readFileSync(path.join(archive, 'README.md'), 'utf8');
-    assert.ok(readme.includes('[美国之音](lists/美国之音.md)') && readme.includes('[BBC](lists/BBC.md)'));
 
-    // The feeds serve stories already archived (the seed, the one stored twice by the original) and new ones.
-    const seed = parseArticleFile(readFileSync(SEED, 'utf8'), 'seed');
-    server.routes.set('/voa.xml', { body: rss('VOA', [
-      { title: seed.title, link: seed.link, pubDate: new Date(seed.published).toUTCString(), body: seed.body },
-      { title: '台湾举行年度汉光军演', link: 'https://www.voachinese.com/a/taiwan-han-kuang-20220909/6736002.html?utm_source=rss', pubDate: 'Sat, 10 Sep 2022 01:00:00 GMT', body: '<p>台湾星期五举行年度汉光军事演习。</p><p>（更新）</p>' },
-      { title: '全新的报道', link: 'https://www.voachinese.com/a/new-20220911/6738000.html', pubDate: 'Sun, 11 Sep 2022 01:00:00 GMT', body: '<p>新内容。</p>' },
-    ]) });
-    server.routes.set('/bbc.xml', { body: rss('BBC', [
-      { title: '英国女王伊丽莎白二世去世', link: 'https://www.bbc.com/zhongwen/simp/world-62843261', pubDate: 'Thu, 08 Sep 2022 18:00:00 GMT', body: '<p>英国王室宣布，女王伊丽莎白二世在苏格兰巴尔莫勒尔城堡去世。</p>' },
-      { title: '英国新首相组阁', link: 'https://www.bbc.com/zhongwen/simp/uk-62860000', pubDate: 'Mon, 12 Sep 2022 01:00:00 GMT', body: '<p>新首相公布内阁名单。</p>' },
-    ]) });
-    const run = await cli(['run', '--no-progress', '--json'], dir);
-    assert.equal(run.code, 0, run.stderr + run.stdout);
-    const report = JSON.parse(run.stdout);
-    const by = Object.fromEntries(report.sites.map((s: { abbr: string }) => [s.abbr, s]));
-    assert.equal(by.voa.new, 1, JSON.stringify(by.voa));
-    assert.equal(by.bbc.new, 1, JSON.stringify(by.bbc));
-    // Ids continue (smallest minus one) in the folders the archive already uses.
-    assert.deepEqual(articleFiles(archive, 'voa'), ['1048570.md', '1048571.md', '1048572.md', '1048573.md', '1048574.md', '1048575.md']);
-    assert.ok(existsSync(path.join(archive, 'articles/BBC/1048573.md')));
-    assert.ok(!existsSync(path.join(archive, 'articles/bbc')), 'no second folder for the same site');
-    // The seed, served again unchanged, keeps its bytes.
-    assert.equal(readFileSync(path.join(archive, 'articles/voa/1048575.md'), 'utf8'), readFileSync(SEED, 'utf8'));
-    assert.match(readFileSync(path.join(archive, 'lists/美国之音.md'), 'utf8'), /^美国之音\n------\n\n9-11 \[全新的报道\]\(\/articles\/voa\/1048570\.md\)\n\n/);
-    const verify = await cli(['verify'], dir);
-    assert.equal(verify.code, 0, verify.stdout);
+    const v = await verifyArchive(root, index, { repair: false, sites: SITES });
+    assert.deepEqual(v.problems, []);
+    assert.deepEqual(v.warnings, []);
+    assert.equal(v.files, 8);
+
+    // Re-import: same report, same records, nothing written.
+    const rows = [...index.all()];
+    const again = await importArchive(root, index, SITES);
+    assert.deepEqual(again, rep);
+    assert.deepEqual([...index.all()], rows);
+    assert.deepEqual(snapshot(root), before);
   } finally {
-    await server.close();
+    index.close();
   }
 });
 
-test('import reports and skips a corrupt file without touching it; unknown folders keep their own ids', async () => {
-  const dir = tempDir();
-  const archive = path.join(dir, 'archive');
-  cpSync(ORIGINAL, archive, { recursive: true });
-  writeFileSync(path.join(archive, 'articles/voa/1048560.md'), 'garbage\n');
-  mkdirSync(path.join(archive, 'articles/rfa'), { recursive: true });
-  writeFileSync(path.join(archive, 'articles/rfa/1048575.md'), renderArticleFile({ published: 1, title: 't', link: 'https://rfa.example/1', body: 'b' }));
-  writeConfig(dir, SITES.map((s) => ({ ...s, feed: 'http://127.0.0.1:9/x.xml' })));
-  const r = await cli(['import', '--json'], dir);
-  assert.equal(r.code, 0, r.stderr);
-  const rep = JSON.parse(r.stdout);
-  assert.equal(rep.indexed, 8);
-  assert.equal(rep.skipped.length, 1);
-  assert.match(rep.skipped[0].reason, /^articles\/voa\/1048560\.md: not an article file/);
-  assert.equal(readFileSync(path.join(archive, 'articles/voa/1048560.md'), 'utf8'), 'garbage\n');
-  assert.equal(rep.sites.rfa.minId, 1048575);
+test('the story the original stored twice keeps both files, and the same story from the feed matches them', async () => {
+  const root = copyOriginal();
+  const index = ArchiveIndex.open(root);
+  try {
+    await importArchive(root, index, SITES);
+    const a = index.get('voa', 1048573)!;
+    const b = index.get('voa', 1048572)!;
+    assert.equal(a.canonicalLink, b.canonicalLink);
+    // The feed serves it again, with a tracking parameter and a later date.
+    const link = 'https://www.voachinese.com/a/taiwan-han-kuang-20220909/6736002.html?utm_source=rss#top';
+    const hit = index.findStory('voa', { guid: null, canonicalLink: canonicalLink(link), normTitle: normalizeTitle('台湾举行年度汉光军演！'), published: Date.UTC(2022, 8, 10) });
+    assert.ok(hit, 'matched: no third copy');
+    assert.equal(hit.id, 1048572, 'the newer of the two (smaller id)');
+    // By title alone, too (a feed that changed its link scheme).
+    const byTitle = index.findStory('voa', { guid: null, canonicalLink: '//elsewhere.example/x', normTitle: normalizeTitle('台湾举行 年度汉光军演'), published: Date.UTC(2022, 8, 9, 12) });
+    assert.ok(byTitle && [1048572, 1048573].includes(byTitle.id));
+  } finally {
+    index.close();
+  }
 });
 
-test('verify finds temp files, missing and unindexed files; --repair rebuilds the index from the files', async () => {
-  const dir = tempDir();
-  const archive = path.join(dir, 'archive');
-  cpSync(ORIGINAL, archive, { recursive: true });
-  writeConfig(dir, SITES.map((s) => ({ ...s, feed: 'http://127.0.0.1:9/x.xml' })));
-  assert.equal((await cli(['import'], dir)).code, 0);
-  assert.equal((await cli(['verify'], dir)).code, 0);
-  writeFileSync(path.join(archive, 'articles/voa/.1048570.md.123-abcd.nmtmp'), 'partial');
-  unlinkSync(path.join(archive, 'articles/voa/1048571.md'));
-  const bad = await cli(['verify', '--json'], dir);
-  assert.equal(bad.code, 1);
-  const { problems, warnings } = JSON.parse(bad.stdout) as { problems: string[]; warnings: string[] };
-  assert.ok(problems.some((p) => /1048571\.md: in the index but the file is missing/.test(p)), problems.join('\n'));
-  assert.ok(warnings.some((p) => /nmtmp: temp file left by an interrupted write/.test(p)), warnings.join('\n'));
-  assert.equal((await cli(['verify', '--repair'], dir)).code, 0);
-  const again = await cli(['verify', '--json'], dir);
-  assert.deepEqual(JSON.parse(again.stdout).problems, []);
-  assert.deepEqual(JSON.parse(again.stdout).warnings, []);
-  assert.ok(!existsSync(path.join(archive, 'articles/voa/.1048570.md.123-abcd.nmtmp')));
+test('a corrupt file is reported, skipped, never modified, and its id never handed out; unknown folders keep their own key', async () => {
+  const root = copyOriginal();
+  writeFileSync(path.join(root, 'articles/voa/1048560.md'), 'garbage\n');
+  mkdirSync(path.join(root, 'articles/rfa'), { recursive: true });
+  writeFileSync(path.join(root, 'articles/rfa/1048575.md'), renderArticleFile({ published: 1, title: 't', link: 'https://rfa.example/1', body: 'b' }));
+  const before = snapshot(root);
+  const index = ArchiveIndex.open(root);
+  try {
+    const rep = await importArchive(root, index, SITES);
+    assert.equal(rep.files, 10);
+    assert.equal(rep.indexed, 9);
+    assert.equal(rep.skipped.length, 1);
+    assert.equal(rep.skipped[0]!.file, 'articles/voa/1048560.md');
+    assert.match(rep.skipped[0]!.reason, /^articles\/voa\/1048560\.md: not an article file/);
+    assert.deepEqual(snapshot(root), before);
+    assert.equal(index.nextId('voa'), 1048559, 'below the corrupt file: a new article cannot overwrite it');
+    assert.equal(rep.sites.rfa!.minId, 1048575);
+    assert.equal(index.nextId('rfa'), 1048574, 'a site configured later continues its ids');
+    // Configured later, by display name: the same folder maps to the new abbr.
+    const later = await importArchive(root, ArchiveIndex.open(tempDir()), [...SITES, { name: 'rfa', abbr: 'radiofreeasia' }]);
+    assert.equal(later.sites.radiofreeasia!.minId, 1048575);
+    const v = await verifyArchive(root, index, { repair: false, sites: SITES });
+    assert.deepEqual(v.problems, ['articles/voa/1048560.md: not an article file (fewer than 3 lines)']);
+  } finally {
+    index.close();
+  }
+});
+
+test('two folders of one site with the same id: the second is reported, and verify says which', async () => {
+  const root = copyOriginal();
+  mkdirSync(path.join(root, 'articles/美国之音'));
+  writeFileSync(path.join(root, 'articles/美国之音/1048575_副本.md'), readFileSync(SEED));
+  writeFileSync(path.join(root, 'articles/美国之音/1048500_旧文.md'), renderArticleFile({ published: 2, title: '旧文', link: 'https://v.example/old', body: '' }));
+  const index = ArchiveIndex.open(root);
+  try {
+    const rep = await importArchive(root, index, SITES);
+    assert.equal(rep.indexed, 9);
+    assert.equal(rep.skipped.length, 1);
+    assert.match(rep.skipped[0]!.reason, /id 1048575 is already used by articles\/(voa\/1048575\.md|美国之音\/1048575_副本\.md)/);
+    assert.equal(index.nextId('voa'), 1048499, 'smallest id over all folders of the site');
+    const v = await verifyArchive(root, index, { repair: false, sites: SITES });
+    assert.ok(v.problems.some((p) => /id 1048575 of site voa is also used by/.test(p)), v.problems.join('\n'));
+  } finally {
+    index.close();
+  }
+});
+
+test('verify finds temp files, missing, unindexed and edited files and changes nothing; --repair removes temps and rebuilds', async () => {
+  const root = copyOriginal();
+  const index = ArchiveIndex.open(root);
+  try {
+    await importArchive(root, index, SITES);
+    // What only the index knows, which a rebuild must not lose for files that did not change.
+    index.upsert({ ...index.get('voa', 1048574)!, guid: 'voa-guid-6735001', sourceHash: 'abc' });
+    writeFileSync(path.join(root, 'articles/voa/.1048570.md.123-abcd0123.tmp'), 'partial');
+    unlinkSync(path.join(root, 'articles/voa/1048571.md'));
+    writeFileSync(path.join(root, 'articles/BBC/1048573_新文章.md'), renderArticleFile({ published: 3, title: '新文章', link: 'https://bbc.example/3', body: '' }));
+    const edited = path.join(root, 'articles/voa/1048573.md');
+    writeFileSync(edited, readFileSync(edited, 'utf8').replace('</p>', '（编辑）</p>'));
+    const before = snapshot(root);
+    const rows = [...index.all()];
+
+    const v = await verifyArchive(root, index, { repair: false, sites: SITES });
+    assert.deepEqual(v.problems.sort(), [
+      'articles/BBC/1048573_新文章.md: file is not in the index',
+      'articles/voa/1048571.md: in the index but the file is missing',
+      'articles/voa/1048573.md: file differs from the index (edited outside newsmirror?)',
+    ]);
+    assert.deepEqual(v.warnings, ['articles/voa/.1048570.md.123-abcd0123.tmp: temp file left by an interrupted write (never renamed; removed by the next run)']);
+    assert.equal(v.repaired, false);
+    assert.deepEqual(snapshot(root), before, 'verify alone changes no file');
+    assert.deepEqual([...index.all()], rows, 'verify alone changes no record');
+
+    // Repair without a site list: folders map back to the sites the index knew (BBC stays bbc).
+    const r = await verifyArchive(root, index, { repair: true });
+    assert.equal(r.repaired, true);
+    assert.ok(!existsSync(path.join(root, 'articles/voa/.1048570.md.123-abcd0123.tmp')));
+    const clean = await verifyArchive(root, index, { repair: false, sites: SITES });
+    assert.deepEqual(clean.problems, []);
+    assert.deepEqual(clean.warnings, []);
+    assert.equal(index.get('voa', 1048571), null);
+    assert.equal(index.get('bbc', 1048573)!.title, '新文章');
+    assert.equal(index.get('voa', 1048574)!.guid, 'voa-guid-6735001', 'guid of an unchanged file survives the rebuild');
+    assert.equal(parseArticleFile(readFileSync(edited, 'utf8'), edited).body.includes('（编辑）'), true, 'files are the record');
+    assert.equal(index.get('voa', 1048573)!.contentHash.length, 64);
+  } finally {
+    index.close();
+  }
 });
