@@ -50,7 +50,9 @@ function measuredRun(args: string[], cwd: string, timeoutMs = 120_000): Promise<
   });
 }
 
-const LIST_LINE = /^\d{1,2}-\d{1,2} \[(?:\\[\\[\]<>]|[^\\[\]<>\n])*\]\(\/articles\/[^\s()<>]+\.md\)$/;
+// One Markdown link per line; the title may hold escaped brackets and `&lt;`, never a raw `<` (which is what
+// could open HTML) nor an unescaped bracket (which could end the link early).
+const LIST_LINE = /^\d{1,2}-\d{1,2} \[(?:\\[\\[\]<>]|[^\\[\]<\n])*\]\(\/articles\/[^\s()<>]+\.md\)$/;
 
 /** Everything the archive promises, checked on the files. Returns article count per folder. */
 function checkArchive(archive: string): Map<string, number> {
