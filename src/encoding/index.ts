@@ -74,17 +74,50 @@ function decode(bytes: Buffer, charset: string): string {
 
 /** Decode `bytes` to text using the BOM, the Content-Type header, the document's declaration, else UTF-8. */
 export function decodeText(bytes: Buffer, opts: { contentType?: string | null; kind: TextKind }): { text: string; charset: string } {
+  const { chunks, charset } = decodeChunks(bytes, opts, Infinity);
+  return { text: chunks.join(''), charset };
+}
+
+// Big strings are slow to make: V8 decodes a multi-megabyte buffer into one external string at a third of the
+// speed it decodes 64 KB pieces (measured on the bench feeds: 13 ms vs 4–5 ms for 1.8 MB of Chinese text).
+const CHUNK = 64 * 1024;
+
+/**
+ * Decode `bytes` as `decodeText` does, but into pieces of about `chunkSize` bytes that are never joined: a
+ * streaming consumer (the feed parser) takes them one by one. Multi-byte characters split across pieces are
+ * carried over, so joining the pieces gives exactly `decodeText`'s text.
+ */
+export function decodeChunks(bytes: Buffer, opts: { contentType?: string | null; kind: TextKind }, chunkSize = CHUNK): { chunks: string[]; charset: string } {
   const bom = bomCharset(bytes);
-  if (bom) return { text: decode(bytes.subarray(bom.length), bom.charset), charset: bom.charset };
+  if (bom) return { chunks: decodeIn(bytes.subarray(bom.length), bom.charset, chunkSize), charset: bom.charset };
   const fromHeader = normalizeCharset(headerCharset(opts.contentType));
   const fromDoc = opts.kind === 'json' ? null : normalizeCharset(declaredCharset(bytes, opts.kind));
   if (fromHeader) {
-    const text = decode(bytes, fromHeader);
-    if (fromDoc && fromDoc !== fromHeader && text.includes('\uFFFD')) {
-      return { text: decode(bytes, fromDoc), charset: fromDoc };
+    const chunks = decodeIn(bytes, fromHeader, chunkSize);
+    if (fromDoc && fromDoc !== fromHeader && chunks.some((c) => c.includes('\uFFFD'))) {
+      return { chunks: decodeIn(bytes, fromDoc, chunkSize), charset: fromDoc };
     }
-    return { text, charset: fromHeader };
+    return { chunks, charset: fromHeader };
   }
   const charset = fromDoc ?? 'utf-8';
-  return { text: decode(bytes, charset), charset };
+  return { chunks: decodeIn(bytes, charset, chunkSize), charset };
+}
+
+function decodeIn(bytes: Buffer, charset: string, chunkSize: number): string[] {
+  if (bytes.length <= chunkSize) return [decode(bytes, charset)];
+  const out: string[] = [];
+  const push = (s: string) => {
+    if (s) out.push(s);
+  };
+  if (charset === 'utf-8') {
+    // ignoreBOM: a BOM was already taken off above; a second one is content, as Buffer#toString keeps it.
+    const td = new TextDecoder('utf-8', { ignoreBOM: true });
+    for (let o = 0; o < bytes.length; o += chunkSize) push(td.decode(bytes.subarray(o, o + chunkSize), { stream: true }));
+    push(td.decode());
+  } else {
+    const dec = iconv.getDecoder(charset);
+    for (let o = 0; o < bytes.length; o += chunkSize) push(dec.write(bytes.subarray(o, o + chunkSize)));
+    push(dec.end() ?? '');
+  }
+  return out.length ? out : [''];
 }

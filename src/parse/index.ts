@@ -8,11 +8,11 @@
  */
 import { decodeHTML } from 'entities';
 import { DomUtils, parseDocument } from 'htmlparser2';
-import type { AnyNode, Document, Element } from 'domhandler';
-import { decodeText } from '../encoding/index.js';
+import { decodeChunks, decodeText } from '../encoding/index.js';
 import { NewsmirrorError } from '../errors.js';
 import type { FeedFormat, FeedItem, ParsedFeed } from '../types.js';
 import { parseDate } from './dates.js';
+import { CONTROL, XmlTooDeep, XmlTree, hasElementChildren, innerHtml, textOf, type XElement } from './xml.js';
 
 export { parseDate } from './dates.js';
 
@@ -31,12 +31,21 @@ export function parseFeed(input: Buffer | string, opts: ParseOptions): ParsedFee
     const text = typeof input === 'string' ? input : decodeText(input, { contentType: opts.contentType, kind: 'json' }).text;
     return parseJsonFeed(text, opts);
   }
-  const text = typeof input === 'string' ? input : decodeText(input, { contentType: opts.contentType, kind: 'xml' }).text;
-  if (!text.trim()) throw malformed(opts, 'empty document');
-  const doc = parseDocument(text, { xmlMode: true });
-  const root = firstElement(doc);
+  // The document is decoded and tokenized piece by piece, never joined into one big string (see xml.ts).
+  const chunks = typeof input === 'string' ? [input] : decodeChunks(input, { contentType: opts.contentType, kind: 'xml' }).chunks;
+  if (chunks.every((c) => !c.trim())) throw malformed(opts, 'empty document');
+  const tree = new XmlTree();
+  let root: XElement | null;
+  try {
+    for (const c of chunks) tree.write(c);
+    chunks.length = 0;
+    root = tree.end();
+  } catch (err) {
+    if (err instanceof XmlTooDeep) throw malformed(opts, err.message);
+    throw err;
+  }
   if (!root) throw malformed(opts, 'no XML root element');
-  const name = local(root.name);
+  const name = local(root.lname);
   if (name === 'rss' || name === 'channel') return parseRss(root, opts, 'rss');
   if (name === 'rdf') return parseRss(root, opts, 'rdf');
   if (name === 'feed') return parseAtom(root, opts);
@@ -48,68 +57,45 @@ function malformed(opts: ParseOptions, why: string): NewsmirrorError {
   return new NewsmirrorError('malformed_feed', `${opts.url}: not a feed (${why})`);
 }
 
-// ------------------------------------------------------------------ DOM helpers
+// ------------------------------------------------------------------ tree helpers
 
-function firstElement(doc: Document): Element | null {
-  for (const n of doc.children) if (n.type === 'tag') return n as Element;
-  return null;
-}
-
-/** Local name, lowercased: `rdf:RDF` → `rdf`, `atom:link` → `link`. */
+/** Local name: `rdf:rdf` → `rdf`, `atom:link` → `link` (callers pass lowercased names). */
 function local(name: string): string {
   const i = name.indexOf(':');
-  return (i >= 0 ? name.slice(i + 1) : name).toLowerCase();
+  return i >= 0 ? name.slice(i + 1) : name;
 }
 
 function prefix(name: string): string {
   const i = name.indexOf(':');
-  return i >= 0 ? name.slice(0, i).toLowerCase() : '';
+  return i >= 0 ? name.slice(0, i) : '';
 }
 
-function elements(parent: Element): Element[] {
-  const out: Element[] = [];
-  for (const n of parent.children) if (n.type === 'tag') out.push(n as Element);
+function elements(parent: XElement): XElement[] {
+  const out: XElement[] = [];
+  for (const n of parent.children) if (typeof n !== 'string') out.push(n);
   return out;
 }
 
-/** First child whose qualified name (lowercased) is one of `names` (`content:encoded`, `title` …). */
-function child(parent: Element, ...names: string[]): Element | null {
+/** First child whose lowercased qualified name is one of `names` (`content:encoded`, `title` …). */
+function child(parent: XElement, ...names: string[]): XElement | null {
   for (const n of parent.children) {
-    if (n.type !== 'tag') continue;
-    const q = (n as Element).name.toLowerCase();
-    if (names.includes(q)) return n as Element;
+    if (typeof n !== 'string' && names.includes(n.lname)) return n;
   }
   return null;
 }
 
-function childrenNamed(parent: Element, ...names: string[]): Element[] {
-  return elements(parent).filter((e) => names.includes(e.name.toLowerCase()));
+function childrenNamed(parent: XElement, ...names: string[]): XElement[] {
+  return elements(parent).filter((e) => names.includes(e.lname));
 }
 
-// C0 controls (but tab, newline, CR) are invalid in XML and break terminals and Markdown.
-const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
-
-function text(el: Element | null): string | null {
-  if (!el) return null;
-  try {
-    return DomUtils.textContent(el).replace(CONTROL, '');
-  } catch (err) {
-    if (err instanceof RangeError) return null; // absurdly deep nesting (see innerMarkup)
-    throw err;
-  }
+/** Text content; controls were already stripped from the whole document. */
+function text(el: XElement | null): string | null {
+  return el ? textOf(el) : null;
 }
 
 /** Inner markup of an element: CDATA/escaped text as is, inline XHTML children serialized. */
-function innerMarkup(el: Element): string {
-  try {
-    const hasTags = el.children.some((c) => c.type === 'tag');
-    if (!hasTags) return (text(el) ?? '').trim();
-    return DomUtils.getInnerHTML(el, { xmlMode: false, decodeEntities: false }).replace(CONTROL, '').trim();
-  } catch (err) {
-    // Serializing is recursive: markup nested tens of thousands deep is an attack, not an article.
-    if (err instanceof RangeError) return '';
-    throw err;
-  }
+function innerMarkup(el: XElement): string {
+  return (hasElementChildren(el) ? innerHtml(el) : textOf(el)).trim();
 }
 
 /** Titles are plain text: decode what the XML layer left (HTML entities), drop tags, collapse white space. */
@@ -146,10 +132,10 @@ function resolve(href: string | null, base: string | null): string | null {
 }
 
 /** The xml:base in force at `el` (nested bases resolve against their parent's), starting from `start`. */
-function baseOf(el: Element, start: string | null): string | null {
+function baseOf(el: XElement, start: string | null): string | null {
   const chain: string[] = [];
-  for (let n: AnyNode | null = el; n && n.type === 'tag'; n = n.parent as AnyNode | null) {
-    const b = (n as Element).attribs['xml:base'];
+  for (let n: XElement | null = el; n; n = n.parent) {
+    const b = n.attribs['xml:base'];
     if (b) chain.push(b);
   }
   let base = start;
@@ -157,7 +143,7 @@ function baseOf(el: Element, start: string | null): string | null {
   return base;
 }
 
-function dateOf(...els: (Element | null)[]): Date | null {
+function dateOf(...els: (XElement | null)[]): Date | null {
   for (const e of els) {
     const d = parseDate(text(e));
     if (d) return d;
@@ -167,11 +153,11 @@ function dateOf(...els: (Element | null)[]): Date | null {
 
 // ------------------------------------------------------------------ RSS 0.9x / 2.0 / 1.0 (RDF)
 
-function parseRss(root: Element, opts: ParseOptions, format: FeedFormat): ParsedFeed {
-  const channel = local(root.name) === 'channel' ? root : child(root, 'channel') ?? elements(root).find((e) => local(e.name) === 'channel') ?? null;
+function parseRss(root: XElement, opts: ParseOptions, format: FeedFormat): ParsedFeed {
+  const channel = local(root.lname) === 'channel' ? root : child(root, 'channel') ?? elements(root).find((e) => local(e.lname) === 'channel') ?? null;
   // RSS 2.0: items inside <channel>; RSS 1.0 and some 0.9x: items beside it, under the root.
-  const itemParents = [channel, root].filter((x): x is Element => x !== null);
-  const items = itemParents.flatMap((p) => elements(p).filter((e) => local(e.name) === 'item' && prefix(e.name) !== 'itunes'));
+  const itemParents = [channel, root].filter((x): x is XElement => x !== null);
+  const items = itemParents.flatMap((p) => elements(p).filter((e) => local(e.lname) === 'item' && prefix(e.lname) !== 'itunes'));
   if (!channel && items.length === 0) throw malformed(opts, 'no <channel> or <item>');
 
   const feedBase = channel ? baseOf(channel, opts.url) : opts.url;
@@ -186,7 +172,7 @@ function parseRss(root: Element, opts: ParseOptions, format: FeedFormat): Parsed
   };
 }
 
-function rssLink(el: Element, base: string | null): string | null {
+function rssLink(el: XElement, base: string | null): string | null {
   const link = child(el, 'link');
   const t = clean(text(link));
   if (t) return resolve(t, base);
@@ -197,7 +183,7 @@ function rssLink(el: Element, base: string | null): string | null {
   return null;
 }
 
-function rssItem(it: Element, base: string | null): FeedItem {
+function rssItem(it: XElement, base: string | null): FeedItem {
   const guidEl = child(it, 'guid');
   const guid = clean(text(guidEl)) ?? clean(it.attribs['rdf:about'] ?? null);
   const permalink = guidEl && guidEl.attribs.isPermaLink !== 'false' && guid && /^https?:\/\//i.test(guid) ? guid : null;
@@ -223,11 +209,11 @@ function rssItem(it: Element, base: string | null): FeedItem {
 
 // ------------------------------------------------------------------ Atom 1.0
 
-function atomText(el: Element | null): string | null {
+function atomText(el: XElement | null): string | null {
   if (!el) return null;
   const type = (el.attribs.type ?? 'text').toLowerCase();
   if (type === 'xhtml') {
-    const div = elements(el).find((e) => local(e.name) === 'div');
+    const div = elements(el).find((e) => local(e.lname) === 'div');
     return clean(div ? innerMarkup(div) : innerMarkup(el));
   }
   const t = text(el);
@@ -249,18 +235,18 @@ function escapeText(t: string): string {
     .join('\n');
 }
 
-function atomTextKind(el: Element | null): 'html' | 'text' {
+function atomTextKind(el: XElement | null): 'html' | 'text' {
   const type = (el?.attribs.type ?? 'text').toLowerCase();
   return type === 'html' || type === 'xhtml' || type === 'text/html' ? 'html' : 'text';
 }
 
-function atomLink(el: Element, base: string | null): string | null {
+function atomLink(el: XElement, base: string | null): string | null {
   const links = childrenNamed(el, 'link', 'atom:link');
   const alt = links.find((l) => (l.attribs.rel ?? 'alternate') === 'alternate' && l.attribs.href) ?? links.find((l) => !l.attribs.rel && l.attribs.href);
   return alt ? resolve(alt.attribs.href!, baseOf(alt, base)) : null;
 }
 
-function parseAtom(root: Element, opts: ParseOptions): ParsedFeed {
+function parseAtom(root: XElement, opts: ParseOptions): ParsedFeed {
   const base = baseOf(root, opts.url);
   const link = atomLink(root, base);
   const titleEl = child(root, 'title', 'atom:title');
@@ -272,7 +258,7 @@ function parseAtom(root: Element, opts: ParseOptions): ParsedFeed {
   };
 }
 
-function atomEntry(e: Element, feedUrl: string): FeedItem {
+function atomEntry(e: XElement, feedUrl: string): FeedItem {
   const base = baseOf(e, feedUrl);
   const titleEl = child(e, 'title', 'atom:title');
   const content = child(e, 'content', 'atom:content');

@@ -108,6 +108,9 @@ para two</content></entry>
   assert.equal(one!.updated?.toISOString(), '2022-09-07T05:31:51.000Z');
   assert.equal(two!.title, 'Two <script>');
   assert.equal(two!.contentHtml, '<p>line &lt;b&gt;one&lt;/b&gt;</p>\n<p>para two</p>');
+  // Inline XHTML is re-serialized: escaped text stays text, prefixes and xmlns go, void elements lose their slash.
+  const x = parseFeed(`<feed xmlns="http://www.w3.org/2005/Atom" xmlns:h="http://www.w3.org/1999/xhtml"><entry><id>3</id><title>x</title><link href="https://a.example/3"/><content type="xhtml"><h:div><h:p title="a &amp; &quot;b&quot;">1 &lt; 2 &amp;&amp; <h:br/>&lt;script&gt;</h:p></h:div></content></entry></feed>`, { url: 'https://feeds.example/atom.xml' });
+  assert.equal(x.items[0]!.contentHtml, '<p title="a &amp; &quot;b&quot;">1 &lt; 2 &amp;&amp; <br>&lt;script&gt;</p>');
 });
 
 test('RDF and JSON Feed', () => {
@@ -163,7 +166,10 @@ test('malformed input: one-line malformed_feed errors naming the URL; recoverabl
   assert.equal(f.items[0]!.link, 'https://s.example/1');
   assert.equal(f.items[0]!.title, 'AT&T news © 2024');
   const deep = '<rss><channel><item><title>deep</title><link>https://d.example/</link><description>' + '<div>'.repeat(100_000) + '</description></item></channel></rss>';
-  assert.equal(parseFeed(deep, { url: 'x' }).items.length, 1);
+  // Absurd nesting is refused at once with one line (htmlparser2's element stack is quadratic in depth).
+  assert.throws(() => parseFeed(deep, { url: 'https://d.example/feed.xml' }), (e: unknown) => e instanceof NewsmirrorError && e.message === 'https://d.example/feed.xml: not a feed (elements nested deeper than 2000)');
+  const nested = '<rss><channel><item><title>nested</title><link>https://d.example/</link><description>' + '<div>'.repeat(1_500) + 'bottom</description></item></channel></rss>';
+  assert.equal(parseFeed(nested, { url: 'x' }).items[0]!.title, 'nested');
   const ctrl = parseFeed('<rss><channel><item><title>a\u0001b\u0007c</title><link>https://c.example/</link></item></channel></rss>', { url: 'x' });
   assert.equal(ctrl.items[0]!.title, 'abc');
 });

@@ -1,0 +1,135 @@
+/**
+ * A minimal element tree for feeds, built from htmlparser2's SAX callbacks.
+ *
+ * Why not htmlparser2's own DOM (domhandler): profiling the parse stage on the bench feeds showed node
+ * construction and repeated name lowercasing costing about as much as tokenizing. A feed needs far less: an
+ * element's lowercased name, its attributes, and its text. Text pieces are kept as given (a body split over two
+ * decoded chunks stays two pieces until it is read), so the decoded document is never joined into one string.
+ *
+ * Safety is htmlparser2's: it never processes a DTD, so internal entities (billion laughs) stay literal and
+ * external entities (XXE) are never resolved; in XML mode only the five XML entities and numeric references are
+ * decoded. Nothing here recurses on depth except `innerHtml`, which gives up on absurd nesting.
+ */
+import { Parser } from 'htmlparser2';
+
+export interface XElement {
+  /** The qualified name as written (`content:encoded`). */
+  name: string;
+  /** The qualified name lowercased, used for every lookup. */
+  lname: string;
+  attribs: Record<string, string>;
+  children: XChild[];
+  parent: XElement | null;
+}
+export type XChild = XElement | string;
+
+// C0 controls (but tab, newline, CR) are invalid in XML and break terminals and Markdown.
+export const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
+
+/**
+ * Deeper nesting than this is refused. Real feeds nest a few levels (XHTML bodies a few dozen); htmlparser2's
+ * open-element stack costs O(depth) per tag, so 100,000 unclosed tags took seconds and a million would take
+ * minutes. Refusing early turns that into one clear error.
+ */
+export const MAX_DEPTH = 2_000;
+
+export class XmlTooDeep extends Error {}
+
+/** An incremental tree builder: write decoded chunks in order, then `end()` for the root element (or null). */
+export class XmlTree {
+  private root: XElement | null = null;
+  private current: XElement | null = null;
+  private depth = 0;
+  private readonly parser: Parser;
+
+  constructor() {
+    this.parser = new Parser(
+      {
+        onopentag: (name, attribs) => {
+          const el: XElement = { name, lname: name.toLowerCase(), attribs, children: [], parent: this.current };
+          if (this.current) this.current.children.push(el);
+          else if (!this.root) this.root = el;
+          else return; // a second top-level element: not part of the feed
+          if (++this.depth > MAX_DEPTH) throw new XmlTooDeep(`elements nested deeper than ${MAX_DEPTH}`);
+          this.current = el;
+        },
+        onclosetag: () => {
+          // htmlparser2 balances tags: one call per element it closes, implied closes included.
+          if (this.current) {
+            this.current = this.current.parent;
+            this.depth--;
+          }
+        },
+        ontext: (text) => {
+          const cur = this.current;
+          if (!cur) return;
+          const kids = cur.children;
+          const last = kids.length - 1;
+          if (last >= 0 && typeof kids[last] === 'string') kids[last] = (kids[last] as string) + text;
+          else kids.push(text);
+        },
+      },
+      { xmlMode: true },
+    );
+  }
+
+  write(chunk: string): void {
+    // Strip controls per chunk: one pass over the document instead of one per extracted field.
+    this.parser.write(chunk.replace(CONTROL, ''));
+  }
+
+  end(): XElement | null {
+    this.parser.end();
+    return this.root;
+  }
+}
+
+/** The concatenated text of an element and its descendants (iterative: nesting depth is attacker-chosen). */
+export function textOf(el: XElement): string {
+  const kids = el.children;
+  if (kids.length === 1 && typeof kids[0] === 'string') return kids[0];
+  let out = '';
+  const stack: XChild[] = [];
+  for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]!);
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (typeof n === 'string') out += n;
+    else for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]!);
+  }
+  return out;
+}
+
+export function hasElementChildren(el: XElement): boolean {
+  for (const c of el.children) if (typeof c !== 'string') return true;
+  return false;
+}
+
+const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'source', 'track', 'wbr']);
+const escText = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const escAttr = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;');
+
+/**
+ * Inline XHTML children as HTML: namespace prefixes dropped (`xhtml:p` → `p`), text and attributes re-escaped
+ * (the XML layer decoded them). Returns '' for markup nested deeper than the stack allows: an attack, not an article.
+ */
+export function innerHtml(el: XElement): string {
+  try {
+    return el.children.map(serialize).join('');
+  } catch (err) {
+    if (err instanceof RangeError) return '';
+    throw err;
+  }
+}
+
+function serialize(n: XChild): string {
+  if (typeof n === 'string') return escText(n);
+  const i = n.name.indexOf(':');
+  const name = i >= 0 ? n.name.slice(i + 1) : n.name;
+  let attrs = '';
+  for (const [k, v] of Object.entries(n.attribs)) {
+    if (k === 'xmlns' || k.startsWith('xmlns:')) continue;
+    attrs += ` ${k}="${escAttr(v)}"`;
+  }
+  if (VOID.has(name.toLowerCase()) && n.children.length === 0) return `<${name}${attrs}>`;
+  return `<${name}${attrs}>${n.children.map(serialize).join('')}</${name}>`;
+}
