@@ -23,7 +23,6 @@ export async function writeFileAtomic(file: string, data: string | Buffer): Prom
 /** Write `bytes` to a fresh temp file beside `file` and fsync it; returns the temp file's path. */
 async function writeTemp(file: string, bytes: Buffer): Promise<string> {
   const dir = path.dirname(file);
-  await mkdir(dir, { recursive: true });
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}-${randomBytes(4).toString('hex')}${TEMP_SUFFIX}`);
   const fh = await open(tmp, 'wx');
   try {
@@ -49,6 +48,8 @@ export async function writeFilesAtomic(entries: { file: string; data: string | B
   const pending: { i: number; file: string; tmp: string }[] = [];
   const CONCURRENCY = 16;
   try {
+    // Each folder is made once, not once per file (a batch is mostly one site's folder).
+    for (const dir of new Set(entries.map((e) => path.dirname(e.file)))) await mkdir(dir, { recursive: true });
     for (let start = 0; start < entries.length; start += CONCURRENCY) {
       // allSettled, not all: every temp file of a failed chunk is known before cleaning up.
       const results = await Promise.allSettled(
@@ -66,9 +67,13 @@ export async function writeFilesAtomic(entries: { file: string; data: string | B
       if (failed) throw (failed as PromiseRejectedResult).reason;
     }
     // Renames only after every byte is on disk: a crash leaves whole old files or whole new ones.
-    for (const p of pending) {
-      await rename(p.tmp, p.file);
-      changed[p.i] = true;
+    for (let start = 0; start < pending.length; start += CONCURRENCY) {
+      await Promise.all(
+        pending.slice(start, start + CONCURRENCY).map(async (p) => {
+          await rename(p.tmp, p.file);
+          changed[p.i] = true;
+        }),
+      );
     }
   } catch (err) {
     // A failed batch leaves no temp files of its own behind; targets are whole old or whole new files.

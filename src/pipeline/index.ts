@@ -10,7 +10,7 @@
  *   writes only its own files; lists/README are rendered from the index after all sites are done.
  * - The sanitizer runs after full-text extraction and before images are stored, so that every byte that
  *   reaches the archive went through it, whatever its source.
- * - A site's articles are committed as one batch: ids reserved in the index first, files written atomically,
+ * - A site's articles are committed in slices of 50: ids reserved in the index first, files written atomically,
  *   hashes recorded last. A run killed in between leaves reserved ids whose stories the next run writes in
  *   place (same ids), never a second copy and never a partial file.
  * - A run that finds nothing new writes nothing: outputs carry the index generation they were rendered
@@ -31,7 +31,6 @@ import {
   renderArticleFile,
   renderList,
   renderReadme,
-  writeFileAtomic,
   writeFilesAtomic,
 } from '../archive/index.js';
 import { cleanHtml, htmlToText } from '../clean/index.js';
@@ -42,7 +41,7 @@ import { ArchiveIndex, canonicalLink, normalizeTitle } from '../identity/index.j
 import { createSqliteImageStore, storeImages, type ImageStore } from '../images/index.js';
 import { parseFeed } from '../parse/index.js';
 import { renderFeeds, renderSite, type RenderSource } from '../render/index.js';
-import type { ArticleRecord, Config, FeedItem, Fetcher, RunReport, SiteConfig, SiteReport } from '../types.js';
+import type { ArticleRecord, Config, FeedItem, Fetcher, ParsedFeed, RunReport, SiteConfig, SiteReport, Validators } from '../types.js';
 
 export interface RunOptions {
   /** The HTTP client to use (default: one built from config.fetch, closed at the end). */
@@ -175,21 +174,25 @@ async function runSite(ctx: SiteContext, site: SiteConfig): Promise<SiteReport> 
   const t0 = performance.now();
   const report = emptyReport(site);
   try {
-    const validators = ctx.index.getValidators(site.feed);
-    const outcome = await ctx.fetcher.fetch({ url: site.feed, validators, accept: FEED_ACCEPT });
-    if (outcome.kind === 'not-modified') {
+    const got = await fetchFeed(ctx, site);
+    if (got === null) {
       // 304: nothing to parse; the feed is as it was.
       report.status = 'not-modified';
     } else {
-      const feed = parseFeed(outcome.body, { url: outcome.url, contentType: outcome.contentType });
+      const { feed, validators } = got;
       report.items = feed.items.length;
       const candidates = toCandidates(ctx, site, feed.items, report);
       // Oldest first: each new story takes the next smaller id, so newer stories sort first, as in the original.
       candidates.sort((a, b) => a.published - b.published);
       const batch: Batch = { writes: [], touches: [], nextId: null, folder: null };
-      for (const c of candidates) await prepareItem(ctx, site, c, report, batch);
+      for (const c of candidates) {
+        await prepareItem(ctx, site, c, report, batch);
+        // Commit in slices: every site runs at once and their fsyncs queue up, so whole-feed batches waiting on
+        // the disk held every site's rendered articles in memory together (measured: +70 MB on 9 × 300 items).
+        if (batch.writes.length >= COMMIT_SLICE) await commitBatch(ctx, batch, report);
+      }
       await commitBatch(ctx, batch, report);
-      ctx.index.setValidators(site.feed, outcome.validators);
+      ctx.index.setValidators(site.feed, validators);
     }
   } catch (err) {
     report.status = 'failed';
@@ -198,6 +201,16 @@ async function runSite(ctx: SiteContext, site: SiteConfig): Promise<SiteReport> 
   }
   report.ms = Math.round(performance.now() - t0);
   return report;
+}
+
+/**
+ * Fetch and parse a site's feed; null when it is not modified. The response body does not outlive this
+ * function: every site runs at once, and nine feed bodies held through processing were ~16 MB for nothing.
+ */
+async function fetchFeed(ctx: SiteContext, site: SiteConfig): Promise<{ feed: ParsedFeed; validators: Validators } | null> {
+  const outcome = await ctx.fetcher.fetch({ url: site.feed, validators: ctx.index.getValidators(site.feed), accept: FEED_ACCEPT });
+  if (outcome.kind === 'not-modified') return null;
+  return { feed: parseFeed(outcome.body, { url: outcome.url, contentType: outcome.contentType }), validators: outcome.validators };
 }
 
 /** Longest title stored; a feed that sends megabytes of title is not writing a headline. */
@@ -259,6 +272,9 @@ function toCandidates(ctx: SiteContext, site: SiteConfig, items: FeedItem[], rep
   return out;
 }
 
+/** Articles per committed slice of a site's batch (see runSite). */
+const COMMIT_SLICE = 50;
+
 /** What one site's run will write: planned files, and records whose metadata alone changes. */
 interface Batch {
   writes: { record: ArticleRecord; text: string; contentHash: string; isNew: boolean }[];
@@ -269,25 +285,29 @@ interface Batch {
 }
 
 /**
- * Write a site's batch: reserve every id first (one transaction, empty hash = pending), then write the files
+ * Write a slice of a site's batch: reserve every id first (one transaction, empty hash = pending), then write the files
  * (atomically, fsyncs side by side), then record their hashes (one transaction). A run killed in between
  * leaves reservations the next run completes under the same ids: never a second copy, never a partial file.
  */
 async function commitBatch(ctx: SiteContext, batch: Batch, report: SiteReport): Promise<void> {
   const { index, config } = ctx;
-  if (batch.writes.length > 0) {
+  const { writes, touches } = batch;
+  // The batch goes on (its next id, its folder) with empty lists: what is committed here is released.
+  batch.writes = [];
+  batch.touches = [];
+  if (writes.length > 0) {
     index.transaction(() => {
-      for (const w of batch.writes) index.upsert(w.record);
+      for (const w of writes) index.upsert(w.record);
     });
-    await writeFilesAtomic(batch.writes.map((w) => ({ file: path.join(config.archive, w.record.path), data: w.text })));
+    await writeFilesAtomic(writes.map((w) => ({ file: path.join(config.archive, w.record.path), data: w.text })));
   }
   index.transaction(() => {
-    for (const w of batch.writes) index.upsert({ ...w.record, contentHash: w.contentHash });
-    for (const r of batch.touches) index.upsert(r);
+    for (const w of writes) index.upsert({ ...w.record, contentHash: w.contentHash });
+    for (const r of touches) index.upsert(r);
     // A new generation: lists, README, feeds and site must be rendered again (see runMirror).
-    if (batch.writes.length > 0) index.setMeta('generation', String(Number(index.getMeta('generation') ?? '0') + 1));
+    if (writes.length > 0) index.setMeta('generation', String(Number(index.getMeta('generation') ?? '0') + 1));
   });
-  for (const w of batch.writes) {
+  for (const w of writes) {
     if (w.isNew) report.new++;
     else report.updated++;
   }
@@ -436,6 +456,9 @@ interface RenderWhat {
 async function renderOutputs(config: Config, index: ArchiveIndex, what: RenderWhat): Promise<{ written: number }> {
   let written = 0;
   if (what.lists || what.readme) {
+    // Written together at the end: one batch of fsyncs side by side, not one file after the other (with a
+    // hundred sites that was a third of a second of waiting after the last feed).
+    const files: { file: string; data: string }[] = [];
     const readmeSites: { name: string; abbr: string; count: number; latest: number | null }[] = [];
     for (const site of what.sites ?? config.sites) {
       const newest = index.newest(site.abbr, config.listSize);
@@ -448,12 +471,13 @@ async function renderOutputs(config: Config, index: ArchiveIndex, what: RenderWh
       // A site that has never archived anything gets no list (the original wrote none either).
       const file = path.join(config.archive, 'lists', `${site.name}.md`);
       if (!what.lists || (newest.length === 0 && !existsSync(file))) continue;
-      if (await writeFileAtomic(file, renderList(site.name, newest, { tzOffsetMinutes: config.tzOffsetMinutes }))) written++;
+      files.push({ file, data: renderList(site.name, newest, { tzOffsetMinutes: config.tzOffsetMinutes }) });
     }
     if (what.readme) {
       const readme = renderReadme(readmeSites, { feeds: what.links, site: what.links, tzOffsetMinutes: config.tzOffsetMinutes });
-      if (await writeFileAtomic(path.join(config.archive, 'README.md'), readme)) written++;
+      files.push({ file: path.join(config.archive, 'README.md'), data: readme });
     }
+    written += (await writeFilesAtomic(files)).filter(Boolean).length;
   }
   if (what.feedsAndSite) {
     const src = renderSource(config, index);
