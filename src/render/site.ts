@@ -42,8 +42,9 @@ input[type=search]{width:100%;font-size:1rem;padding:.5rem;box-sizing:border-box
 button{font-size:1rem;padding:.4rem .8rem}
 `;
 
-const SEARCH_JS = `// Search: loaded only on the search page. The index is split by month (search/YYYY-MM.json): the newest
-// months load when the reader starts typing, older ones when asked, so a slow link pays for what is used.
+const SEARCH_JS = `// Search: loaded only on the search page. The index is split by month (search/YYYY-MM.json, then
+// YYYY-MM.2.json … for busy months): the newest months load when the reader starts typing, older ones when
+// asked, so a slow link pays for what is used.
 ${SEARCH_OPTIONS_SOURCE}
 (function () {
   var input = document.getElementById('q');
@@ -59,8 +60,10 @@ ${SEARCH_OPTIONS_SOURCE}
     busy = (busy || Promise.resolve()).then(function () { return list(); }).then(function (all) {
       var batch = all.slice(next, next + n);
       next += batch.length;
-      return Promise.all(batch.map(function (m) {
-        return fetch('search/' + m.month + '.json').then(function (r) { return r.text(); }).then(function (json) {
+      var files = [];
+      batch.forEach(function (m) { files = files.concat(m.files || [m.month + '.json']); });
+      return Promise.all(files.map(function (f) {
+        return fetch('search/' + f).then(function (r) { return r.text(); }).then(function (json) {
           loaded.push(MiniSearch.loadJSON(json, SEARCH_OPTIONS));
         });
       })).then(function () { return all; });
@@ -263,9 +266,12 @@ ${nav}`,
     }
   }
 
-  // Search: every article, in one MiniSearch index per month (GMT+8), so that a new article rewrites only its
-  // month's file and the reader downloads only the months searched. A month whose articles did not change
-  // is not rebuilt.
+  // Search: every article, in MiniSearch indexes per month (GMT+8), so that a new article rewrites only its
+  // month's newest part and the reader downloads only the months searched. A month is cut into parts of at
+  // most `searchPartSize` articles, oldest first (new articles land in the last part): one index of a busy
+  // month (8,000 articles) took over 150 MB to build and serialize; a part takes a fraction, and a slow link
+  // gets smaller files. A part whose articles did not change is not rebuilt.
+  const partSize = opts.searchPartSize ?? 1000;
   const byMonth = new Map<string, { a: RenderArticle; site: { name: string } }[]>();
   for (const { site, articles } of perSite) {
     for (const a of articles) {
@@ -276,29 +282,37 @@ ${nav}`,
     }
   }
   const months = [...byMonth.keys()].sort().reverse();
+  const monthFiles = new Map<string, string[]>();
   for (const month of months) {
-    const docs = byMonth.get(month)!.sort((x, y) => y.a.published - x.a.published || (x.a.site < y.a.site ? -1 : x.a.site > y.a.site ? 1 : x.a.id - y.a.id));
-    await write(
-      `search/${month}.json`,
-      () => {
-        const ms = new MiniSearch({ fields: ['title', 'text'], storeFields: ['title', 'url', 'date', 'siteName'], tokenize: searchTokenize, processTerm: (t) => t });
-        ms.addAll(
-          docs.map(({ a, site }, i) => ({
-            id: i,
-            title: a.title,
-            // The opening of the body (its lead) keeps each month small enough for a slow link.
-            text: bodyText(src.body(a.path)).slice(0, 120),
-            url: `${a.site}/${a.id}.html`,
-            date: dateTime(a.published, tz).slice(0, 10),
-            siteName: site.name,
-          })),
-        );
-        return JSON.stringify(ms);
-      },
-      sha(JSON.stringify(docs.map(({ a, site }) => [a.site, a.id, a.contentHash, site.name]))),
-    );
+    const docs = byMonth.get(month)!.sort((x, y) => x.a.published - y.a.published || (x.a.site < y.a.site ? -1 : x.a.site > y.a.site ? 1 : x.a.id - y.a.id));
+    const files: string[] = [];
+    for (let k = 0; k * partSize < docs.length; k++) {
+      const part = docs.slice(k * partSize, (k + 1) * partSize);
+      const file = k === 0 ? `${month}.json` : `${month}.${k + 1}.json`;
+      files.push(file);
+      await write(
+        `search/${file}`,
+        () => {
+          const ms = new MiniSearch({ fields: ['title', 'text'], storeFields: ['title', 'url', 'date', 'siteName'], tokenize: searchTokenize, processTerm: (t) => t });
+          ms.addAll(
+            part.map(({ a, site }, i) => ({
+              id: i,
+              title: a.title,
+              // The opening of the body (its lead) keeps each part small enough for a slow link.
+              text: bodyText(src.body(a.path)).slice(0, 120),
+              url: `${a.site}/${a.id}.html`,
+              date: dateTime(a.published, tz).slice(0, 10),
+              siteName: site.name,
+            })),
+          );
+          return JSON.stringify(ms);
+        },
+        sha(JSON.stringify(part.map(({ a, site }) => [a.site, a.id, a.contentHash, site.name]))),
+      );
+    }
+    monthFiles.set(month, files);
   }
-  await write('search/months.json', JSON.stringify(months.map((month) => ({ month, count: byMonth.get(month)!.length }))));
+  await write('search/months.json', JSON.stringify(months.map((month) => ({ month, count: byMonth.get(month)!.length, files: monthFiles.get(month) }))));
   await write(
     'search.html',
     layout(

@@ -87,6 +87,26 @@ test('search index finds a two-character Chinese term; the tokenizer makes chara
   const ms = MiniSearch.loadJSON(json, { fields: ['title', 'text'], storeFields: ['title', 'url'], tokenize: searchTokenize, processTerm: (t) => t });
   const hits = ms.search('麒麟', { combineWith: 'AND', prefix: true });
   assert.deepEqual(hits.map((h) => h.url), ['bbc/1048568.html']);
+
+  // A busy month is cut into parts: every article is in exactly one part, each part a loadable index.
+  const split = tempDir();
+  const splitOpts = { archive: split, siteDir: path.join(split, 'site'), baseUrl: null, tzOffsetMinutes: 480, searchPartSize: 40 };
+  await renderSite(src, splitOpts);
+  const parts = JSON.parse(readFileSync(path.join(split, 'site/search/months.json'), 'utf8')) as { month: string; count: number; files: string[] }[];
+  const urls: string[] = [];
+  for (const m of parts) {
+    assert.equal(m.files.length, Math.ceil(m.count / 40), m.month);
+    assert.equal(m.files[0], `${m.month}.json`);
+    for (const f of m.files) {
+      const text = readFileSync(path.join(split, 'site/search', f), 'utf8');
+      const part = JSON.parse(text);
+      assert.ok(part.documentCount <= 40, f);
+      assert.equal(MiniSearch.loadJSON(text, { fields: ['title', 'text'], storeFields: ['title', 'url'], tokenize: searchTokenize, processTerm: (t) => t }).documentCount, part.documentCount);
+      urls.push(...Object.values(part.storedFields as Record<string, { url: string }>).map((f) => f.url));
+    }
+  }
+  assert.equal(urls.length, 180);
+  assert.equal(new Set(urls).size, 180, 'no article in two parts');
 });
 
 test('serveSite serves the site with content types and refuses traversal', async () => {
