@@ -1,7 +1,7 @@
 // One bench measurement in a fresh process: node bench/worker.mjs <scenario> <json args>.
 // Prints one JSON line: { ms, items?, bytes?, files?, maxRssMb }. Imports the compiled dist/.
 import { readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 
 const [scenario, argJson] = process.argv.slice(2);
@@ -14,22 +14,19 @@ function done(out) {
   process.exit(0);
 }
 
-/** Loopback servers: each feed on its own port (another "host"), optional latency. */
-async function serveFeeds(feeds, delayMs = 0) {
-  const servers = [];
-  const urls = [];
-  for (const body of feeds) {
-    const buf = Buffer.from(body);
-    const s = createServer((_q, res) => {
-      const send = () => res.writeHead(200, { 'content-type': 'application/rss+xml; charset=utf-8', 'content-length': buf.length }).end(buf);
-      if (delayMs) setTimeout(send, delayMs);
-      else send();
+/** Loopback servers in a child process (bench/feed-server.mjs): each feed on its own port, optional latency. */
+async function serveFeeds(files, { copies = 1, delayMs = 0 } = {}) {
+  const child = spawn(process.execPath, [new URL('./feed-server.mjs', import.meta.url).pathname, JSON.stringify({ files, copies, delayMs })], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const line = await new Promise((resolve, reject) => {
+    let buf = '';
+    child.stdout.on('data', (d) => {
+      buf += d;
+      if (buf.includes('\n')) resolve(buf.split('\n')[0]);
     });
-    await new Promise((r) => s.listen(0, '127.0.0.1', r));
-    servers.push(s);
-    urls.push(`http://127.0.0.1:${s.address().port}/feed.xml`);
-  }
-  return { urls, close: () => Promise.all(servers.map((s) => new Promise((r) => (s.closeAllConnections(), s.close(r))))) };
+    child.on('exit', (code) => reject(new Error(`feed server exited with ${code}`)));
+  });
+  const { urls } = JSON.parse(line);
+  return { urls, close: () => new Promise((r) => (child.once('exit', r), child.stdin.end())) };
 }
 
 async function config(archive, urls) {
@@ -69,7 +66,7 @@ switch (scenario) {
     // parse → clean → identity → write (fsync) for one feed into an empty archive; lists/README, no site.
     const { runMirror } = await dist('pipeline/index.js');
     rmSync(args.archive, { recursive: true, force: true });
-    const feeds = await serveFeeds([readFileSync(args.file, 'utf8')]);
+    const feeds = await serveFeeds([args.file]);
     const cfg = await config(args.archive, feeds.urls);
     const t0 = t();
     const report = await runMirror(cfg, { render: false });
@@ -82,7 +79,7 @@ switch (scenario) {
     // A whole run of the 9 bench sites (cold or no-op, depending on the archive), feeds + site included.
     const { runMirror } = await dist('pipeline/index.js');
     if (args.fresh) rmSync(args.archive, { recursive: true, force: true });
-    const feeds = await serveFeeds(args.files.map((f) => readFileSync(f, 'utf8')));
+    const feeds = await serveFeeds(args.files);
     const cfg = await config(args.archive, feeds.urls);
     cfg.sites = cfg.sites.map((s, i) => ({ ...s, abbr: args.abbrs?.[i] ?? s.abbr }));
     const t0 = t();
@@ -96,8 +93,7 @@ switch (scenario) {
     const { runMirror } = await dist('pipeline/index.js');
     const { DEFAULT_FETCH } = await dist('config/index.js');
     rmSync(args.archive, { recursive: true, force: true });
-    const small = readFileSync(args.file, 'utf8');
-    const feeds = await serveFeeds(Array.from({ length: 100 }, () => small), 200);
+    const feeds = await serveFeeds([args.file], { copies: 100, delayMs: 200 });
     const cfg = await config(args.archive, feeds.urls);
     const t0 = t();
     const report = await runMirror(cfg, { render: false });
