@@ -211,9 +211,13 @@ const IMPLIED_CLOSE = new Map<string, string[]>([
 ]);
 const KEPT = new Set(ALLOWED_TAGS);
 
+const CONTROL_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
+
 /** Sanitize an HTML fragment into safe article markup (see the module comment for what it does). */
 export function cleanHtml(html: string, opts: CleanOptions): string {
-  const first = cleanPass(html, opts);
+  // C0 controls (but tab, newline, CR) mean nothing in HTML and break terminals and Markdown; every body, from a
+  // feed or a page, is freed of them here.
+  const first = cleanPass(html.replace(CONTROL_CHARS, ''), opts);
   return first.unstable ? cleanPass(first.html, opts).html : first.html;
 }
 

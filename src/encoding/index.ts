@@ -7,6 +7,7 @@
  * document is believed. Without a header, the in-document declaration (XML prolog, <meta charset>) is used,
  * and UTF-8 is the default. Unknown labels fall back to UTF-8; nothing here throws on bad input.
  */
+import { isUtf8 } from 'node:buffer';
 import iconv from 'iconv-lite';
 
 export type TextKind = 'xml' | 'html' | 'json';
@@ -88,19 +89,29 @@ const CHUNK = 64 * 1024;
  * carried over, so joining the pieces gives exactly `decodeText`'s text.
  */
 export function decodeChunks(bytes: Buffer, opts: { contentType?: string | null; kind: TextKind }, chunkSize = CHUNK): { chunks: string[]; charset: string } {
+  const { charset, bomLength } = resolveCharset(bytes, opts);
+  return { chunks: decodeIn(bytes.subarray(bomLength), charset, chunkSize), charset };
+}
+
+/**
+ * The charset `bytes` are to be decoded with, by the precedence above, and the length of a BOM to skip. When the
+ * header's charset does not decode the bytes cleanly and the document declares another, the document wins.
+ */
+export function resolveCharset(bytes: Buffer, opts: { contentType?: string | null; kind: TextKind }): { charset: string; bomLength: number } {
   const bom = bomCharset(bytes);
-  if (bom) return { chunks: decodeIn(bytes.subarray(bom.length), bom.charset, chunkSize), charset: bom.charset };
+  if (bom) return { charset: bom.charset, bomLength: bom.length };
   const fromHeader = normalizeCharset(headerCharset(opts.contentType));
   const fromDoc = opts.kind === 'json' ? null : normalizeCharset(declaredCharset(bytes, opts.kind));
   if (fromHeader) {
-    const chunks = decodeIn(bytes, fromHeader, chunkSize);
-    if (fromDoc && fromDoc !== fromHeader && chunks.some((c) => c.includes('\uFFFD'))) {
-      return { chunks: decodeIn(bytes, fromDoc, chunkSize), charset: fromDoc };
-    }
-    return { chunks, charset: fromHeader };
+    if (fromDoc && fromDoc !== fromHeader && !decodesCleanly(bytes, fromHeader)) return { charset: fromDoc, bomLength: 0 };
+    return { charset: fromHeader, bomLength: 0 };
   }
-  const charset = fromDoc ?? 'utf-8';
-  return { chunks: decodeIn(bytes, charset, chunkSize), charset };
+  return { charset: fromDoc ?? 'utf-8', bomLength: 0 };
+}
+
+function decodesCleanly(bytes: Buffer, charset: string): boolean {
+  // isUtf8 validates without making a string (simdutf); other charsets are decoded and checked for U+FFFD.
+  return charset === 'utf-8' ? isUtf8(bytes) : !decode(bytes, charset).includes('\uFFFD');
 }
 
 function decodeIn(bytes: Buffer, charset: string, chunkSize: number): string[] {

@@ -8,11 +8,11 @@
  */
 import { decodeHTML } from 'entities';
 import { DomUtils, parseDocument } from 'htmlparser2';
-import { decodeChunks, decodeText } from '../encoding/index.js';
+import { decodeChunks, decodeText, resolveCharset } from '../encoding/index.js';
 import { NewsmirrorError } from '../errors.js';
 import type { FeedFormat, FeedItem, ParsedFeed } from '../types.js';
 import { parseDate } from './dates.js';
-import { CONTROL, XmlTooDeep, XmlTree, hasElementChildren, innerHtml, textOf, type XElement } from './xml.js';
+import { CONTROL, XmlTooDeep, XmlTree, hasElementChildren, innerHtml, textOf, treeFromUtf8, type XElement } from './xml.js';
 
 export { parseDate } from './dates.js';
 
@@ -31,15 +31,29 @@ export function parseFeed(input: Buffer | string, opts: ParseOptions): ParsedFee
     const text = typeof input === 'string' ? input : decodeText(input, { contentType: opts.contentType, kind: 'json' }).text;
     return parseJsonFeed(text, opts);
   }
-  // The document is decoded and tokenized piece by piece, never joined into one big string (see xml.ts).
-  const chunks = typeof input === 'string' ? [input] : decodeChunks(input, { contentType: opts.contentType, kind: 'xml' }).chunks;
-  if (chunks.every((c) => !c.trim())) throw malformed(opts, 'empty document');
-  const tree = new XmlTree();
   let root: XElement | null;
   try {
-    for (const c of chunks) tree.write(c);
-    chunks.length = 0;
-    root = tree.end();
+    if (typeof input === 'string') {
+      if (!input.trim()) throw malformed(opts, 'empty document');
+      const tree = new XmlTree();
+      tree.write(input);
+      root = tree.end();
+    } else {
+      const { charset, bomLength } = resolveCharset(input, { contentType: opts.contentType, kind: 'xml' });
+      if (charset === 'utf-8') {
+        const bytes = input.subarray(bomLength);
+        if (isBlank(bytes)) throw malformed(opts, 'empty document');
+        root = treeFromUtf8(bytes);
+      } else {
+        // Other charsets: decoded in pieces that are never joined into one big string (see encoding).
+        const { chunks } = decodeChunks(input, { contentType: opts.contentType, kind: 'xml' });
+        if (chunks.every((c) => !c.trim())) throw malformed(opts, 'empty document');
+        const tree = new XmlTree();
+        for (const c of chunks) tree.write(c);
+        chunks.length = 0;
+        root = tree.end();
+      }
+    }
   } catch (err) {
     if (err instanceof XmlTooDeep) throw malformed(opts, err.message);
     throw err;
@@ -51,6 +65,12 @@ export function parseFeed(input: Buffer | string, opts: ParseOptions): ParsedFee
   if (name === 'feed') return parseAtom(root, opts);
   if (name === 'html') throw malformed(opts, 'got an HTML page');
   throw malformed(opts, `unknown root element <${root.name.slice(0, 40)}>`);
+}
+
+/** True when the bytes hold nothing but white space. */
+function isBlank(bytes: Buffer): boolean {
+  for (const b of bytes) if (b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09) return false;
+  return true;
 }
 
 function malformed(opts: ParseOptions, why: string): NewsmirrorError {
@@ -88,14 +108,21 @@ function childrenNamed(parent: XElement, ...names: string[]): XElement[] {
   return elements(parent).filter((e) => names.includes(e.lname));
 }
 
-/** Text content; controls were already stripped from the whole document. */
+/** Text content of a field (title, link, date …), control characters removed. */
 function text(el: XElement | null): string | null {
-  return el ? textOf(el) : null;
+  return el ? textOf(el).replace(CONTROL, '') : null;
 }
 
-/** Inner markup of an element: CDATA/escaped text as is, inline XHTML children serialized. */
+/**
+ * Inner markup of a body: CDATA/escaped text as is, inline XHTML children serialized. Raw: bodies are most of a
+ * feed's characters, and the clean stage, which every body goes through, removes control characters there.
+ */
 function innerMarkup(el: XElement): string {
   return (hasElementChildren(el) ? innerHtml(el) : textOf(el)).trim();
+}
+
+function body(s: string): string | null {
+  return s || null;
 }
 
 /** Titles are plain text: decode what the XML layer left (HTML entities), drop tags, collapse white space. */
@@ -191,8 +218,8 @@ function rssItem(it: XElement, base: string | null): FeedItem {
   const link = resolve(orig, base) ?? rssLink(it, base) ?? resolve(permalink, base);
   const encoded = child(it, 'content:encoded');
   const description = child(it, 'description');
-  const full = encoded ? clean(innerMarkup(encoded)) : null;
-  const desc = description ? clean(innerMarkup(description)) : null;
+  const full = encoded ? body(innerMarkup(encoded)) : null;
+  const desc = description ? body(innerMarkup(description)) : null;
   const author = clean(text(child(it, 'author'))) ?? clean(text(child(it, 'dc:creator'))) ?? clean(text(child(it, 'itunes:author')));
   return {
     guid,
@@ -214,11 +241,11 @@ function atomText(el: XElement | null): string | null {
   const type = (el.attribs.type ?? 'text').toLowerCase();
   if (type === 'xhtml') {
     const div = elements(el).find((e) => local(e.lname) === 'div');
-    return clean(div ? innerMarkup(div) : innerMarkup(el));
+    return body(div ? innerMarkup(div) : innerMarkup(el));
   }
+  if (type === 'html' || type === 'text/html') return body(textOf(el).trim());
   const t = text(el);
   if (t === null) return null;
-  if (type === 'html' || type === 'text/html') return clean(t);
   if (type === 'text' || type === 'text/plain') return clean(escapeText(t));
   // Other media types (or src=) carry no inline body we can use.
   return null;

@@ -47,6 +47,29 @@ test('every real-world feed of the fixture set parses', () => {
   }
 });
 
+test('UTF-8 bytes (bodies lifted out of CDATA before tokenizing) parse exactly as the decoded text does', () => {
+  const utf8 = readdirSync(FEEDS).filter((f) => f !== 'unrecognized.rss' && !/encoding="(?!utf-8)/i.test(readFileSync(path.join(FEEDS, f), 'latin1').slice(0, 200)));
+  assert.ok(utf8.length >= 25);
+  let lifted = 0;
+  for (const f of utf8) {
+    const bytes = readFileSync(path.join(FEEDS, f));
+    lifted += bytes.toString('latin1').split('<![CDATA[').length - 1;
+    assert.deepEqual(parseFeed(bytes, { url: `https://feeds.example/${f}` }), parseFeed(bytes.toString('utf8').replace(/^\uFEFF/, ''), { url: `https://feeds.example/${f}` }), f);
+  }
+  assert.ok(lifted > 500, `the fixtures exercise CDATA (${lifted})`);
+  // Edges of the byte search: a CDATA opener inside a comment stays comment; DOCTYPE and CDATA side by side; an
+  // unterminated CDATA at the end; a body that looks like a lift marker; bodies with ]] and > inside.
+  const edge = [
+    '<?xml version="1.0" encoding="utf-8"?><!DOCTYPE rss><rss><channel><title>边</title>',
+    '<!-- <![CDATA[ not a body --><item><title><![CDATA[一]]></title><link>https://e.example/1</link><description><![CDATA[<p>a]]b > c</p>]]></description></item>',
+    '<item><title>二</title><link>https://e.example/2</link><description><![CDATA[\uE0001]]></description></item>',
+    '<item><title>三</title><link>https://e.example/3</link><description><![CDATA[<p>unterminated',
+  ].join('');
+  const fromBytes = parseFeed(Buffer.from(edge), { url: 'https://e.example/feed' });
+  assert.deepEqual(fromBytes, parseFeed(edge, { url: 'https://e.example/feed' }));
+  assert.deepEqual(fromBytes.items.map((i) => [i.title, i.contentHtml]), [['一', '<p>a]]b > c</p>'], ['二', '\uE0001'], ['三', '<p>unterminated']]);
+});
+
 test('details of real feeds: ISO-8859-1, content:encoded over description, Atom links and dates', () => {
   const enc = parseFeed(readFileSync(path.join(FEEDS, 'encoding.rss')), { url: 'https://x/' });
   assert.equal(enc.items[0]!.title, 'Mãe de utente é a nova presidente da Raríssimas');
