@@ -27,13 +27,23 @@ function ensure(file, make) {
   return file;
 }
 
+function runOnce(scenario, args) {
+  const out = execFileSync(process.execPath, [path.join(HERE, 'worker.mjs'), scenario, JSON.stringify(args)], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  return JSON.parse(out.trim().split('\n').pop());
+}
+
 /** Run one scenario `REPS` times, each in a fresh node process. */
 function measure(scenario, args, reps = REPS) {
-  const runs = [];
-  for (let i = 0; i < reps; i++) {
-    const out = execFileSync(process.execPath, [path.join(HERE, 'worker.mjs'), scenario, JSON.stringify(args)], { encoding: 'utf8', maxBuffer: 1 << 24 });
-    runs.push(JSON.parse(out.trim().split('\n').pop()));
-  }
+  return Array.from({ length: reps }, () => runOnce(scenario, args));
+}
+
+/**
+ * Run scenarios that are compared with each other in turns (A B A B …), each in a fresh process, so that every
+ * pair of a ratio is measured under the same conditions of a shared machine.
+ */
+function measureSideBySide(jobs, reps = REPS) {
+  const runs = jobs.map(() => []);
+  for (let i = 0; i < reps; i++) jobs.forEach(([scenario, args], k) => runs[k].push(runOnce(scenario, args)));
   return runs;
 }
 
@@ -74,8 +84,10 @@ const siteList = SITES.map((abbr) => ({ name: abbr.toUpperCase(), abbr }));
 // 1. Parse throughput: the same bytes, each parser in its own processes.
 log('parse …');
 const loops = 20;
-const nm = measure('parse-newsmirror', { file: parseFile, loops });
-const rp = measure('parse-rss-parser', { file: parseFile, loops });
+const [nm, rp] = measureSideBySide([
+  ['parse-newsmirror', { file: parseFile, loops }],
+  ['parse-rss-parser', { file: parseFile, loops }],
+]);
 const nmItems = nm.map((r) => r.items / (r.ms / 1000));
 const rpItems = rp.map((r) => r.items / (r.ms / 1000));
 row('parse: newsmirror', nmItems, 'items/s');
@@ -102,14 +114,18 @@ row('pipeline per item / rss-parser first parse per item', pipeRatio, '×', '≤
 
 // 3. No-op runs over archives of growing size (same feeds, served again with 200 and the same bytes).
 const noop = {};
+const noopArgs = (size) => ({ archive: path.join(OUT, `archive-${size}`), files: feeds, abbrs: SITES, render: false });
 for (const size of SIZES) {
-  log(`no-op over ${size} …`);
-  const archive = path.join(OUT, `archive-${size}`);
-  measure('run', { archive, files: feeds, abbrs: SITES, render: false }, 1); // import + first run: not timed
-  noop[size] = measure('run', { archive, files: feeds, abbrs: SITES, render: false });
+  log(`import and first run over ${size} …`);
+  measure('run', noopArgs(size), 1); // import + first run: not timed
+}
+log('no-op runs …');
+const noopRuns = measureSideBySide(SIZES.map((size) => ['run', noopArgs(size)]));
+SIZES.forEach((size, k) => {
+  noop[size] = noopRuns[k];
   if (noop[size].some((r) => r.newItems !== 0 || r.failed !== 0)) throw new Error(`no-op run over ${size} archived something`);
   row(`no-op run, 9 sites, archive of ${size}`, noop[size].map((r) => r.ms), 'ms', size === 100_000 ? '< 1500' : null, size === 100_000 ? median(noop[size].map((r) => r.ms)) < 1500 : null);
-}
+});
 const largest = SIZES[SIZES.length - 1];
 const growth = noop[largest].map((r, i) => r.ms / noop[1_000][i].ms);
 row(`no-op ratio ${largest / 1000}k / 1k`, growth, '×', largest === 100_000 ? '≤ 1.2' : null, largest === 100_000 ? median(growth) <= 1.2 : null);
