@@ -187,8 +187,8 @@ async function runSite(ctx: SiteContext, site: SiteConfig): Promise<SiteReport> 
       const batch: Batch = { writes: [], touches: [], nextId: null, folder: null };
       for (const c of candidates) {
         await prepareItem(ctx, site, c, report, batch);
-        // Commit in slices: every site runs at once and their fsyncs queue up, so whole-feed batches waiting on
-        // the disk held every site's rendered articles in memory together (measured: +70 MB on 9 × 300 items).
+        // Commit in slices: every site runs at once and their fsyncs queue up; a slice bounds what a site holds
+        // while it waits on the disk (a whole feed of rendered articles otherwise).
         if (batch.writes.length >= COMMIT_SLICE) await commitBatch(ctx, batch, report);
       }
       await commitBatch(ctx, batch, report);
