@@ -172,6 +172,15 @@ export async function renderSite(src: RenderSource, opts: RenderOptions): Promis
   const manifestFile = path.join(opts.archive, '.newsmirror', 'site-manifest.json');
   const manifest = loadManifest(manifestFile);
   const next: Manifest = { version: TEMPLATE_VERSION, pages: {} };
+  // The search index wants the lead of each body: remembered when a page reads its body, so a body is read
+  // once per render, not once for its page and again for the search.
+  const leads = new Map<string, string>();
+  const bodyOf = (rel: string) => {
+    const html = src.body(rel);
+    leads.set(rel, bodyText(html).slice(0, 120));
+    return html;
+  };
+  const leadOf = (rel: string) => leads.get(rel) ?? bodyText(src.body(rel)).slice(0, 120);
   let pages = 0;
   let written = 0;
   // Pages are written in batches: atomically each, with their fsyncs side by side (see writeFilesAtomic).
@@ -256,7 +265,7 @@ ${latest.map(({ a, site }) => listItem(a, `${a.site}/${a.id}.html`, tz, site.nam
             body: `<article>
 <h1>${escapeHtml(a.title)}</h1>
 <p class="meta"><a href="index.html">${escapeHtml(site.name)}</a> · <time datetime="${new Date(a.published).toISOString()}">${dateTime(a.published, tz)} (GMT${tz >= 0 ? '+' : '-'}${Math.abs(tz / 60)})</time> · ${/^https?:\/\//i.test(a.link) ? `<a href="${escapeHtml(a.link)}" rel="noopener noreferrer">原文 Source</a>` : ''}</p>
-${siteBody(src.body(a.path))}
+${siteBody(bodyOf(a.path))}
 </article>
 ${nav}`,
           },
@@ -268,10 +277,10 @@ ${nav}`,
 
   // Search: every article, in MiniSearch indexes per month (GMT+8), so that a new article rewrites only its
   // month's newest part and the reader downloads only the months searched. A month is cut into parts of at
-  // most `searchPartSize` articles, oldest first (new articles land in the last part): one index of a busy
-  // month (8,000 articles) took over 150 MB to build and serialize; a part takes a fraction, and a slow link
-  // gets smaller files. A part whose articles did not change is not rebuilt.
-  const partSize = opts.searchPartSize ?? 1000;
+  // most `searchPartSize` (500) articles, oldest first (new articles land in the last part): one index of a busy
+  // month (8,000 articles) took over 150 MB to build and serialize (MiniSearch's toJSON makes an object per
+  // posting); a part takes a fraction, and a slow link fetches ~600 KB files (500 Chinese articles). A part whose articles did not change is not rebuilt.
+  const partSize = opts.searchPartSize ?? 500;
   const byMonth = new Map<string, { a: RenderArticle; site: { name: string } }[]>();
   for (const { site, articles } of perSite) {
     for (const a of articles) {
@@ -299,7 +308,7 @@ ${nav}`,
               id: i,
               title: a.title,
               // The opening of the body (its lead) keeps each part small enough for a slow link.
-              text: bodyText(src.body(a.path)).slice(0, 120),
+              text: leadOf(a.path),
               url: `${a.site}/${a.id}.html`,
               date: dateTime(a.published, tz).slice(0, 10),
               siteName: site.name,

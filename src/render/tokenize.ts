@@ -6,12 +6,8 @@
  * The same function runs when the index is built and, as source text, in the reader's browser.
  */
 export function searchTokenize(text: string): string[] {
-  const out: string[] = [];
-  const re = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]|[a-z0-9\u00c0-\u024f\u0400-\u04ff]+/g;
-  const lower = String(text).toLowerCase();
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(lower)) !== null) out.push(m[0]);
-  return out;
+  // match() with /g returns the tokens themselves: no match object per token (an exec loop made one each).
+  return String(text).toLowerCase().match(/[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]|[a-z0-9\u00c0-\u024f\u0400-\u04ff]+/g) || [];
 }
 
 /** The browser's copy of the index options (fields, stored fields, tokenizer), as script source. */

@@ -33,7 +33,7 @@ export interface RenderOptions {
   feedSize?: number;
   /** Articles per list page (50). */
   pageSize?: number;
-  /** Articles per search index file (1000): a busy month is split into parts of this size. */
+  /** Articles per search index file (500): a busy month is split into parts of this size. */
   searchPartSize?: number;
   title?: string;
 }
