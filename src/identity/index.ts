@@ -128,6 +128,8 @@ export class ArchiveIndex {
       count: db.prepare("SELECT COUNT(*) AS n FROM articles WHERE site = ? AND content_hash != ''"),
       countAll: db.prepare("SELECT COUNT(*) AS n FROM articles WHERE content_hash != ''"),
       all: db.prepare('SELECT * FROM articles ORDER BY site, id'),
+      between: db.prepare("SELECT * FROM articles INDEXED BY articles_published WHERE published >= ? AND published < ? AND content_hash != ''"),
+      span: db.prepare('SELECT MIN(published) AS oldest, MAX(published) AS newest FROM articles'),
       getValidators: db.prepare('SELECT etag, last_modified FROM validators WHERE url = ?'),
       setValidators: db.prepare('INSERT INTO validators (url, etag, last_modified) VALUES (?, ?, ?) ON CONFLICT(url) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified'),
       getMeta: db.prepare('SELECT value FROM meta WHERE key = ?'),
@@ -157,6 +159,7 @@ export class ArchiveIndex {
       CREATE INDEX IF NOT EXISTS articles_guid ON articles (site, guid, id);
       CREATE INDEX IF NOT EXISTS articles_canonical ON articles (site, canonical, id);
       CREATE INDEX IF NOT EXISTS articles_title ON articles (site, norm_title, published);
+      CREATE INDEX IF NOT EXISTS articles_published ON articles (published);
       CREATE TABLE IF NOT EXISTS validators (url TEXT PRIMARY KEY, etag TEXT, last_modified TEXT);
       -- Ids of files that exist but could not be indexed (corrupt): never handed out again.
       CREATE TABLE IF NOT EXISTS reserved (site TEXT NOT NULL, id INTEGER NOT NULL, path TEXT NOT NULL, PRIMARY KEY (site, id, path)) WITHOUT ROWID;
@@ -258,6 +261,17 @@ export class ArchiveIndex {
   count(site?: string): number {
     const r = (site === undefined ? this.stmts.countAll!.get() : this.stmts.count!.get(site)) as { n: number };
     return r.n;
+  }
+
+  /** Written articles of every site published in [from, to) (ms since the epoch), in no particular order. */
+  between(from: number, to: number): ArticleRecord[] {
+    return (this.stmts.between!.all(from, to) as Row[]).map(toRecord);
+  }
+
+  /** The oldest and newest publication times in the index (pending records included), or null when empty. */
+  span(): { oldest: number; newest: number } | null {
+    const r = this.stmts.span!.get() as { oldest: number | null; newest: number | null };
+    return r.oldest === null || r.newest === null ? null : { oldest: r.oldest, newest: r.newest };
   }
 
   /** Every record, pending ones included (verify and repair need them). */

@@ -493,6 +493,9 @@ function renderSource(config: Config, index: ArchiveIndex): RenderSource {
   return {
     sites: config.sites.map((s) => ({ name: s.name, abbr: s.abbr, feed: s.feed })),
     articles: (abbr, limit) => index.newest(abbr, limit ?? Number.MAX_SAFE_INTEGER),
+    count: (abbr) => index.count(abbr),
+    between: (from, to) => index.between(from, to),
+    span: () => index.span(),
     body: (rel) => readBody(config.archive, rel),
   };
 }

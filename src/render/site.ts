@@ -172,15 +172,6 @@ export async function renderSite(src: RenderSource, opts: RenderOptions): Promis
   const manifestFile = path.join(opts.archive, '.newsmirror', 'site-manifest.json');
   const manifest = loadManifest(manifestFile);
   const next: Manifest = { version: TEMPLATE_VERSION, pages: {} };
-  // The search index wants the lead of each body: remembered when a page reads its body, so a body is read
-  // once per render, not once for its page and again for the search.
-  const leads = new Map<string, string>();
-  const bodyOf = (rel: string) => {
-    const html = src.body(rel);
-    leads.set(rel, bodyText(html).slice(0, 120));
-    return html;
-  };
-  const leadOf = (rel: string) => leads.get(rel) ?? bodyText(src.body(rel)).slice(0, 120);
   let pages = 0;
   let written = 0;
   // Pages are written in batches: atomically each, with their fsyncs side by side (see writeFilesAtomic).
@@ -189,12 +180,22 @@ export async function renderSite(src: RenderSource, opts: RenderOptions): Promis
     written += (await writeFilesAtomic(queue)).filter(Boolean).length;
     queue = [];
   };
+  // Whether a folder of the site is there: a keyed page is trusted to be on disk when the manifest has its key
+  // and its folder exists. A stat per page cost over a second per render at 100k articles; a folder that was
+  // removed (or a site dir wiped) is still noticed and rendered again.
+  const folders = new Map<string, boolean>();
+  const folderThere = (rel: string) => {
+    const d = path.dirname(path.join(dir, rel));
+    let there = folders.get(d);
+    if (there === undefined) folders.set(d, (there = existsSync(d)));
+    return there;
+  };
   const write = async (rel: string, content: string | (() => string), key?: string) => {
     pages++;
-    // A keyed page is rendered only when its inputs changed or its file is gone.
+    // A keyed page is rendered only when its inputs changed or its folder is gone.
     if (key !== undefined) {
       next.pages[rel] = key;
-      if (manifest.pages[rel] === key && existsSync(path.join(dir, rel))) return;
+      if (manifest.pages[rel] === key && folderThere(rel)) return;
     }
     queue.push({ file: path.join(dir, rel), data: typeof content === 'function' ? content() : content });
     if (queue.length >= 200) await flush();
@@ -204,9 +205,10 @@ export async function renderSite(src: RenderSource, opts: RenderOptions): Promis
   await write(`${ASSETS}/search.js`, SEARCH_JS);
   await write(`${ASSETS}/minisearch.js`, minisearchBrowserBuild());
 
-  const perSite = src.sites.map((s) => ({ site: s, articles: src.articles(s.abbr) }));
-  const latest = perSite
-    .flatMap(({ site, articles }) => articles.slice(0, 30).map((a) => ({ a, site })))
+  // One site's articles are in memory at a time (a 100k archive held whole took ~2 GB to render).
+  const counts = src.sites.map((site) => ({ site, count: src.count(site.abbr) }));
+  const latest = src.sites
+    .flatMap((site) => src.articles(site.abbr, 30).map((a) => ({ a, site })))
     .sort((x, y) => y.a.published - x.a.published || (x.a.site < y.a.site ? -1 : x.a.site > y.a.site ? 1 : x.a.id - y.a.id))
     .slice(0, 30);
 
@@ -219,7 +221,7 @@ export async function renderSite(src: RenderSource, opts: RenderOptions): Promis
         root: '',
         body: `<h1>${escapeHtml(siteTitle)}</h1>
 <ul class="list">
-${perSite.map(({ site, articles }) => `<li><a href="${escapeHtml(site.abbr)}/index.html">${escapeHtml(site.name)}</a> <span class="meta">${articles.length} 篇</span></li>`).join('\n')}
+${counts.map(({ site, count }) => `<li><a href="${escapeHtml(site.abbr)}/index.html">${escapeHtml(site.name)}</a> <span class="meta">${count} 篇</span></li>`).join('\n')}
 </ul>
 <h2>最新 Latest</h2>
 <ul class="list">
@@ -230,7 +232,8 @@ ${latest.map(({ a, site }) => listItem(a, `${a.site}/${a.id}.html`, tz, site.nam
     ),
   );
 
-  for (const { site, articles } of perSite) {
+  for (const site of src.sites) {
+    const articles = src.articles(site.abbr);
     const totalPages = Math.max(1, Math.ceil(articles.length / pageSize));
     for (let p = 1; p <= totalPages; p++) {
       const rel = p === 1 ? `${site.abbr}/index.html` : `${site.abbr}/page/${p}.html`;
@@ -265,7 +268,7 @@ ${latest.map(({ a, site }) => listItem(a, `${a.site}/${a.id}.html`, tz, site.nam
             body: `<article>
 <h1>${escapeHtml(a.title)}</h1>
 <p class="meta"><a href="index.html">${escapeHtml(site.name)}</a> · <time datetime="${new Date(a.published).toISOString()}">${dateTime(a.published, tz)} (GMT${tz >= 0 ? '+' : '-'}${Math.abs(tz / 60)})</time> · ${/^https?:\/\//i.test(a.link) ? `<a href="${escapeHtml(a.link)}" rel="noopener noreferrer">原文 Source</a>` : ''}</p>
-${siteBody(bodyOf(a.path))}
+${siteBody(src.body(a.path))}
 </article>
 ${nav}`,
           },
@@ -279,21 +282,20 @@ ${nav}`,
   // month's newest part and the reader downloads only the months searched. A month is cut into parts of at
   // most `searchPartSize` (500) articles, oldest first (new articles land in the last part): one index of a busy
   // month (8,000 articles) took over 150 MB to build and serialize (MiniSearch's toJSON makes an object per
-  // posting); a part takes a fraction, and a slow link fetches ~600 KB files (500 Chinese articles). A part whose articles did not change is not rebuilt.
+  // posting); a part takes a fraction, and a slow link fetches ~600 KB files (500 Chinese articles). A part
+  // whose articles did not change is not rebuilt.
   const partSize = opts.searchPartSize ?? 500;
-  const byMonth = new Map<string, { a: RenderArticle; site: { name: string } }[]>();
-  for (const { site, articles } of perSite) {
-    for (const a of articles) {
-      const month = dateTime(a.published, tz).slice(0, 7);
-      let list = byMonth.get(month);
-      if (!list) byMonth.set(month, (list = []));
-      list.push({ a, site });
-    }
-  }
-  const months = [...byMonth.keys()].sort().reverse();
-  const monthFiles = new Map<string, string[]>();
-  for (const month of months) {
-    const docs = byMonth.get(month)!.sort((x, y) => x.a.published - y.a.published || (x.a.site < y.a.site ? -1 : x.a.site > y.a.site ? 1 : x.a.id - y.a.id));
+  const siteOf = new Map(src.sites.map((site) => [site.abbr, site]));
+  const byDate = (x: RenderArticle, y: RenderArticle) => x.published - y.published || (x.site < y.site ? -1 : x.site > y.site ? 1 : x.id - y.id);
+  const monthList: { month: string; count: number; files: string[] }[] = [];
+  const span = src.span();
+  // Newest month first, one month's articles in memory at a time.
+  for (let m = span ? monthIndex(span.newest, tz) : 0; span && m >= monthIndex(span.oldest, tz); m--) {
+    const from = Date.UTC(Math.floor(m / 12), m % 12, 1) - tz * 60_000;
+    const to = Date.UTC(Math.floor((m + 1) / 12), (m + 1) % 12, 1) - tz * 60_000;
+    const docs = src.between(from, to).filter((a) => siteOf.has(a.site)).sort(byDate);
+    if (docs.length === 0) continue;
+    const month = dateTime(from, tz).slice(0, 7);
     const files: string[] = [];
     for (let k = 0; k * partSize < docs.length; k++) {
       const part = docs.slice(k * partSize, (k + 1) * partSize);
@@ -304,24 +306,24 @@ ${nav}`,
         () => {
           const ms = new MiniSearch({ fields: ['title', 'text'], storeFields: ['title', 'url', 'date', 'siteName'], tokenize: searchTokenize, processTerm: (t) => t });
           ms.addAll(
-            part.map(({ a, site }, i) => ({
+            part.map((a, i) => ({
               id: i,
               title: a.title,
               // The opening of the body (its lead) keeps each part small enough for a slow link.
-              text: leadOf(a.path),
+              text: bodyText(src.body(a.path)).slice(0, 120),
               url: `${a.site}/${a.id}.html`,
               date: dateTime(a.published, tz).slice(0, 10),
-              siteName: site.name,
+              siteName: siteOf.get(a.site)!.name,
             })),
           );
           return JSON.stringify(ms);
         },
-        sha(JSON.stringify(part.map(({ a, site }) => [a.site, a.id, a.contentHash, site.name]))),
+        sha(JSON.stringify(part.map((a) => [a.site, a.id, a.contentHash, siteOf.get(a.site)!.name]))),
       );
     }
-    monthFiles.set(month, files);
+    monthList.push({ month, count: docs.length, files });
   }
-  await write('search/months.json', JSON.stringify(months.map((month) => ({ month, count: byMonth.get(month)!.length, files: monthFiles.get(month) }))));
+  await write('search/months.json', JSON.stringify(monthList));
   await write(
     'search.html',
     layout(
@@ -335,7 +337,7 @@ ${nav}`,
 <p class="meta" id="status"></p>
 <ul class="list" id="results"></ul>
 <p><button id="more" type="button" hidden>搜索更早的文章 / Search older articles</button></p>
-<p class="meta">索引按月分卷，收录全部 ${perSite.reduce((n, p) => n + p.articles.length, 0)} 篇文章。</p>`,
+<p class="meta">索引按月分卷，收录全部 ${monthList.reduce((n, m) => n + m.count, 0)} 篇文章。</p>`,
       },
       siteTitle,
     ),
@@ -345,6 +347,12 @@ ${nav}`,
   written += await copyAssets(opts.archive, dir);
   await writeFileAtomic(manifestFile, JSON.stringify(next));
   return { pages, written };
+}
+
+/** Months since year 0 of `ms` in the readers' time zone (2024-01 → 2024 × 12 + 0). */
+function monthIndex(ms: number, tz: number): number {
+  const d = new Date(ms + tz * 60_000);
+  return d.getUTCFullYear() * 12 + d.getUTCMonth();
 }
 
 function bodyText(html: string): string {

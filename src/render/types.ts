@@ -17,6 +17,12 @@ export interface RenderSource {
   sites: { name: string; abbr: string; feed: string }[];
   /** Newest first, at most `limit` (undefined = all). */
   articles(siteAbbr: string, limit?: number): RenderArticle[];
+  /** How many articles the site has. */
+  count(siteAbbr: string): number;
+  /** Articles of every site published in [from, to) (ms), in any order. */
+  between(from: number, to: number): RenderArticle[];
+  /** The oldest and newest publication times of the archive, or null when it is empty. */
+  span(): { oldest: number; newest: number } | null;
   /** Body HTML (cleaned, one line) of one article, by its archive-relative path. */
   body(path: string): string;
 }

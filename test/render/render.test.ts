@@ -1,7 +1,7 @@
 /** The mirror's own feeds parse back; the website is deterministic, escaped, paginated; serve refuses traversal. */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import Parser from 'rss-parser';
@@ -73,6 +73,11 @@ test('site: deterministic bytes, escaped titles, pagination, prev/next, no third
   }
   const again = await renderSite(src, optsA);
   assert.equal(again.written, 0, 're-render writes nothing');
+  // Pages are trusted by folder: a site folder that was removed is rendered again, the rest is left alone.
+  rmSync(path.join(optsA.siteDir, 'bbc'), { recursive: true });
+  const healed = await renderSite(src, optsA);
+  assert.equal(healed.written, readdirSync(path.join(optsA.siteDir, 'bbc'), { recursive: true }).filter((f) => String(f).endsWith('.html')).length);
+  assert.deepEqual(tree(optsA.siteDir), ta, 'the same bytes as before');
 });
 
 test('search index finds a two-character Chinese term; the tokenizer makes characters and words', async () => {

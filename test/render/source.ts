@@ -31,6 +31,12 @@ export function makeSource(perSite = 60): { src: RenderSource; bodies: Map<strin
     src: {
       sites,
       articles: (abbr, limit) => (articles.get(abbr) ?? []).slice(0, limit ?? undefined),
+      count: (abbr) => (articles.get(abbr) ?? []).length,
+      between: (from, to) => [...articles.values()].flat().filter((a) => a.published >= from && a.published < to),
+      span: () => {
+        const all = [...articles.values()].flat().map((a) => a.published);
+        return all.length ? { oldest: Math.min(...all), newest: Math.max(...all) } : null;
+      },
       body: (p) => bodies.get(p) ?? '',
     },
   };
