@@ -124,7 +124,7 @@ switch (scenario) {
     const { fromObject } = await dist('config/index.js');
     const cfg = fromObject({ archive: args.archive, sites: args.sites.map((s) => ({ ...s, feed: 'http://127.0.0.1:9/x.xml' })) }, null, { cwd: process.cwd() });
     const t0 = t();
-    await renderArchive(cfg, { feedsAndSite: false });
+    await renderArchive(cfg, { feedsAndSite: args.site === true });
     done({ ms: t() - t0 });
     break;
   }
