@@ -320,6 +320,11 @@ ${nav}`,
         },
         sha(JSON.stringify(part.map((a) => [a.site, a.id, a.contentHash, siteOf.get(a.site)!.name]))),
       );
+      // Each part is written and the event loop given a turn before the next: V8 finishes its incremental
+      // marking in such turns, and the parts' garbage was otherwise collected only after all of them (measured:
+      // cold bench run 255-263 MB without, 234-240 MB with).
+      await flush();
+      await new Promise((r) => setImmediate(r));
     }
     monthList.push({ month, count: docs.length, files });
   }
