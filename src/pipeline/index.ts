@@ -492,7 +492,7 @@ async function renderOutputs(config: Config, index: ArchiveIndex, what: RenderWh
 function renderSource(config: Config, index: ArchiveIndex): RenderSource {
   return {
     sites: config.sites.map((s) => ({ name: s.name, abbr: s.abbr, feed: s.feed })),
-    articles: (abbr, limit) => index.newest(abbr, limit ?? Number.MAX_SAFE_INTEGER),
+    articles: (abbr, limit) => index.listing(abbr, limit ?? Number.MAX_SAFE_INTEGER),
     count: (abbr) => index.count(abbr),
     between: (from, to) => index.between(from, to),
     span: () => index.span(),
