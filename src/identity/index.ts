@@ -143,6 +143,14 @@ export class ArchiveIndex {
       // per row; at 100k articles the full records were most of a website render's garbage).
       listing: db.prepare("SELECT site, id, path, title, link, published, content_hash AS contentHash FROM articles WHERE site = ? AND content_hash != '' ORDER BY id ASC LIMIT ?"),
       between: db.prepare("SELECT site, id, path, title, link, published, content_hash AS contentHash FROM articles INDEXED BY articles_published WHERE published >= ? AND published < ? AND content_hash != ''"),
+      listingFrom: db.prepare("SELECT site, id, path, title, link, published, content_hash AS contentHash FROM articles WHERE site = ? AND content_hash != '' ORDER BY id ASC LIMIT ? OFFSET ?"),
+      newer: db.prepare("SELECT site, id, path, title, link, published, content_hash AS contentHash FROM articles WHERE site = ? AND id < ? AND content_hash != '' ORDER BY id DESC LIMIT ?"),
+      older: db.prepare("SELECT site, id, path, title, link, published, content_hash AS contentHash FROM articles WHERE site = ? AND id > ? AND content_hash != '' ORDER BY id ASC LIMIT ?"),
+      one: db.prepare("SELECT site, id, path, title, link, published, content_hash AS contentHash FROM articles WHERE site = ? AND id = ? AND content_hash != ''"),
+      rank: db.prepare("SELECT COUNT(*) AS n FROM articles WHERE site = ? AND id < ? AND content_hash != ''"),
+      markChanged: db.prepare('INSERT INTO render_changes (site, id) VALUES (?, ?) ON CONFLICT(site, id) DO NOTHING'),
+      changes: db.prepare('SELECT c.site AS site, c.id AS id, a.published AS published FROM render_changes c JOIN articles a ON a.site = c.site AND a.id = c.id'),
+      clearChanges: db.prepare('DELETE FROM render_changes'),
       span: db.prepare('SELECT MIN(published) AS oldest, MAX(published) AS newest FROM articles'),
       getValidators: db.prepare('SELECT etag, last_modified FROM validators WHERE url = ?'),
       setValidators: db.prepare('INSERT INTO validators (url, etag, last_modified) VALUES (?, ?, ?) ON CONFLICT(url) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified'),
@@ -175,6 +183,9 @@ export class ArchiveIndex {
       CREATE INDEX IF NOT EXISTS articles_title ON articles (site, norm_title, published);
       CREATE INDEX IF NOT EXISTS articles_published ON articles (published);
       CREATE TABLE IF NOT EXISTS validators (url TEXT PRIMARY KEY, etag TEXT, last_modified TEXT);
+      -- Articles written or changed since the website was last rendered (every upsert adds its row; the render
+      -- takes them and clears the table), so a render touches only what changed.
+      CREATE TABLE IF NOT EXISTS render_changes (site TEXT NOT NULL, id INTEGER NOT NULL, PRIMARY KEY (site, id)) WITHOUT ROWID;
       -- Ids of files that exist but could not be indexed (corrupt): never handed out again.
       CREATE TABLE IF NOT EXISTS reserved (site TEXT NOT NULL, id INTEGER NOT NULL, path TEXT NOT NULL, PRIMARY KEY (site, id, path)) WITHOUT ROWID;
     `);
@@ -243,6 +254,7 @@ export class ArchiveIndex {
 
   /** Insert or replace the record of (site, id). */
   upsert(rec: ArticleRecord): void {
+    this.stmts.markChanged!.run(rec.site, rec.id);
     this.stmts.upsert!.run({
       site: rec.site,
       id: rec.id,
@@ -277,9 +289,40 @@ export class ArchiveIndex {
     return r.n;
   }
 
-  /** What pages show of `site`'s written articles, newest first (ascending id), at most `limit`. */
-  listing(site: string, limit: number): ArticleListing[] {
-    return this.stmts.listing!.all(site, Math.min(limit, Number.MAX_SAFE_INTEGER)) as ArticleListing[];
+  /** What pages show of `site`'s written articles, newest first (ascending id), at most `limit`, after `offset`. */
+  listing(site: string, limit: number, offset = 0): ArticleListing[] {
+    const n = Math.min(limit, Number.MAX_SAFE_INTEGER);
+    return (offset > 0 ? this.stmts.listingFrom!.all(site, n, offset) : this.stmts.listing!.all(site, n)) as ArticleListing[];
+  }
+
+  /** Up to `k` newer and `k` older written neighbours of (site, id) with the article itself, newest first. */
+  around(site: string, id: number, k: number): ArticleListing[] {
+    const newer = (this.stmts.newer!.all(site, id, k) as ArticleListing[]).reverse();
+    const self = this.stmts.one!.all(site, id) as ArticleListing[];
+    const older = this.stmts.older!.all(site, id, k) as ArticleListing[];
+    return [...newer, ...self, ...older];
+  }
+
+  /** How many written articles of `site` are newer than `id` (its place in newest-first order). */
+  rank(site: string, id: number): number {
+    return (this.stmts.rank!.get(site, id) as { n: number }).n;
+  }
+
+  /**
+   * The articles written or changed since the website was rendered for `signature`, or null when it never was
+   * (or for another signature: other templates, sites or time zone): then everything is to be rendered.
+   */
+  renderChanges(signature: string): { site: string; id: number; published: number }[] | null {
+    if (this.getMeta('render-signature') !== signature) return null;
+    return this.stmts.changes!.all() as { site: string; id: number; published: number }[];
+  }
+
+  /** The website is rendered for `signature`: the changes it covered are done. */
+  renderDone(signature: string): void {
+    this.transaction(() => {
+      this.stmts.clearChanges!.run();
+      this.setMeta('render-signature', signature);
+    });
   }
 
   /** What pages show of the written articles of every site published in [from, to) (ms), in no particular order. */
@@ -302,6 +345,9 @@ export class ArchiveIndex {
   clearArticles(): void {
     this.stmts.clear!.run();
     this.stmts.clearReserved!.run();
+    // Articles may be gone: the website is rendered whole next time.
+    this.stmts.clearChanges!.run();
+    this.stmts.setMeta!.run('render-signature', '');
   }
 
   /** The ETag / Last-Modified remembered for `url` (conditional GET), or null. */

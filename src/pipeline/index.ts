@@ -492,7 +492,11 @@ async function renderOutputs(config: Config, index: ArchiveIndex, what: RenderWh
 function renderSource(config: Config, index: ArchiveIndex): RenderSource {
   return {
     sites: config.sites.map((s) => ({ name: s.name, abbr: s.abbr, feed: s.feed })),
-    articles: (abbr, limit) => index.listing(abbr, limit ?? Number.MAX_SAFE_INTEGER),
+    articles: (abbr, limit, offset) => index.listing(abbr, limit ?? Number.MAX_SAFE_INTEGER, offset ?? 0),
+    around: (abbr, id, k) => index.around(abbr, id, k),
+    rank: (abbr, id) => index.rank(abbr, id),
+    changes: (signature) => index.renderChanges(signature),
+    rendered: (signature) => index.renderDone(signature),
     count: (abbr) => index.count(abbr),
     between: (from, to) => index.between(from, to),
     span: () => index.span(),

@@ -15,7 +15,7 @@ import type { RenderArticle, RenderOptions, RenderSource } from './types.js';
 
 const ASSETS = '_static';
 /** Bumped when page templates change, so every page is rendered again once. */
-const TEMPLATE_VERSION = '2';
+const TEMPLATE_VERSION = '3';
 
 export function escapeHtml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
@@ -140,7 +140,10 @@ function siteBody(body: string): string {
 
 interface Manifest {
   version: string;
+  /** Keys of the search parts (a part is rebuilt only when its articles changed). */
   pages: Record<string, string>;
+  /** The search months as last written (months.json), carried over for months without changes. */
+  months?: { month: string; count: number; files: string[] }[];
 }
 
 function loadManifest(file: string): Manifest {
@@ -205,8 +208,14 @@ export async function renderSite(src: RenderSource, opts: RenderOptions): Promis
   await write(`${ASSETS}/search.js`, SEARCH_JS);
   await write(`${ASSETS}/minisearch.js`, minisearchBrowserBuild());
 
-  // One site's articles are in memory at a time (a 100k archive held whole took ~2 GB to render).
+  // What to render: everything when the website was never rendered with these templates, sites and time zone
+  // (or a folder of it is gone); else only what the articles written since touch. One site's articles are in
+  // memory at a time (a 100k archive held whole took ~2 GB to render).
+  const signature = JSON.stringify([TEMPLATE_VERSION, tz, pageSize, siteTitle, src.sites.map((x) => [x.abbr, x.name])]);
   const counts = src.sites.map((site) => ({ site, count: src.count(site.abbr) }));
+  const folderGone = (rel: string) => !existsSync(path.join(dir, rel));
+  let changes = src.changes(signature);
+  if (changes !== null && (folderGone('index.html') || folderGone(ASSETS) || counts.some(({ site, count }) => count > 0 && folderGone(site.abbr)))) changes = null;
   const latest = src.sites
     .flatMap((site) => src.articles(site.abbr, 30).map((a) => ({ a, site })))
     .sort((x, y) => y.a.published - x.a.published || (x.a.site < y.a.site ? -1 : x.a.site > y.a.site ? 1 : x.a.id - y.a.id))
@@ -232,49 +241,95 @@ ${latest.map(({ a, site }) => listItem(a, `${a.site}/${a.id}.html`, tz, site.nam
     ),
   );
 
-  for (const site of src.sites) {
-    const articles = src.articles(site.abbr);
-    const totalPages = Math.max(1, Math.ceil(articles.length / pageSize));
-    for (let p = 1; p <= totalPages; p++) {
-      const rel = p === 1 ? `${site.abbr}/index.html` : `${site.abbr}/page/${p}.html`;
-      const root = p === 1 ? '../' : '../../';
-      const toArticle = p === 1 ? '' : '../';
-      const pageHref = (n: number) => (n === 1 ? `${toArticle}index.html` : p === 1 ? `page/${n}.html` : `${n}.html`);
-      const slice = articles.slice((p - 1) * pageSize, p * pageSize);
-      const pager = `<nav class="pager"><span>${p > 1 ? `<a href="${pageHref(p - 1)}">← 较新 Newer</a>` : ''}</span><span class="meta">${p} / ${totalPages}</span><span>${p < totalPages ? `<a href="${pageHref(p + 1)}">较旧 Older →</a>` : ''}</span></nav>`;
-      await write(
-        rel,
-        layout(
-          {
-            title: `${site.name} — ${siteTitle}`,
-            root,
-            body: `<h1>${escapeHtml(site.name)}</h1>\n<ul class="list">\n${slice.map((a) => listItem(a, `${toArticle}${a.id}.html`, tz)).join('\n')}\n</ul>\n${pager}`,
-          },
-          siteTitle,
-        ),
-      );
-    }
-    for (let i = 0; i < articles.length; i++) {
-      const a = articles[i]!;
-      const newer = articles[i - 1];
-      const older = articles[i + 1];
-      const key = sha(JSON.stringify([a.contentHash, a.title, newer?.id, newer?.title, older?.id, older?.title, site.name, tz]));
-      await write(`${site.abbr}/${a.id}.html`, () => {
-        const nav = `<nav class="pager"><span>${newer ? `<a href="${newer.id}.html" rel="prev">← ${escapeHtml(newer.title)}</a>` : ''}</span><span>${older ? `<a href="${older.id}.html" rel="next">${escapeHtml(older.title)} →</a>` : ''}</span></nav>`;
-        return layout(
-          {
-            title: `${a.title} — ${site.name}`,
-            root: '../',
-            body: `<article>
+  // Per site: its front page (the newest articles), list pages numbered from the oldest so that a page, once
+  // full, never changes (page k holds the articles k·50-49 … k·50 counted from the oldest; new articles land
+  // on the last page), and one page per article, linking its newer and older neighbours.
+  const listPage = async (site: { abbr: string; name: string }, n: number, k: number) => {
+    const last = Math.max(1, Math.ceil(n / pageSize));
+    // Newest first on the page: the articles with newest-first index in [n - k·size, n - (k-1)·size).
+    const from = Math.max(0, n - k * pageSize);
+    const slice = src.articles(site.abbr, n - (k - 1) * pageSize - from, from);
+    const newer = k < last ? `<a href="${k + 1}.html">← 较新 Newer</a>` : '<a href="../index.html">← 最新 Latest</a>';
+    const older = k > 1 ? `<a href="${k - 1}.html">较旧 Older →</a>` : '';
+    await write(
+      `${site.abbr}/page/${k}.html`,
+      layout(
+        {
+          title: `${site.name} — ${siteTitle}`,
+          root: '../../',
+          body: `<h1>${escapeHtml(site.name)}</h1>\n<ul class="list">\n${slice.map((a) => listItem(a, `../${a.id}.html`, tz)).join('\n')}\n</ul>\n<nav class="pager"><span>${newer}</span><span class="meta">第 ${k} 页</span><span>${older}</span></nav>`,
+        },
+        siteTitle,
+      ),
+    );
+  };
+  const frontPage = async (site: { abbr: string; name: string }, n: number) => {
+    const slice = src.articles(site.abbr, pageSize);
+    // "Older" continues with the list page that holds the newest article the front page does not show.
+    const next = n > pageSize ? Math.floor((n - 1 - pageSize) / pageSize) + 1 : 0;
+    await write(
+      `${site.abbr}/index.html`,
+      layout(
+        {
+          title: `${site.name} — ${siteTitle}`,
+          root: '../',
+          body: `<h1>${escapeHtml(site.name)}</h1>\n<ul class="list">\n${slice.map((a) => listItem(a, `${a.id}.html`, tz)).join('\n')}\n</ul>\n<nav class="pager"><span></span><span class="meta">${n} 篇</span><span>${next ? `<a href="page/${next}.html">较旧 Older →</a>` : ''}</span></nav>`,
+        },
+        siteTitle,
+      ),
+    );
+  };
+  const articlePage = async (site: { abbr: string; name: string }, a: RenderArticle, newer: RenderArticle | undefined, older: RenderArticle | undefined) => {
+    await write(`${site.abbr}/${a.id}.html`, () => {
+      const nav = `<nav class="pager"><span>${newer ? `<a href="${newer.id}.html" rel="prev">← ${escapeHtml(newer.title)}</a>` : ''}</span><span>${older ? `<a href="${older.id}.html" rel="next">${escapeHtml(older.title)} →</a>` : ''}</span></nav>`;
+      return layout(
+        {
+          title: `${a.title} — ${site.name}`,
+          root: '../',
+          body: `<article>
 <h1>${escapeHtml(a.title)}</h1>
 <p class="meta"><a href="index.html">${escapeHtml(site.name)}</a> · <time datetime="${new Date(a.published).toISOString()}">${dateTime(a.published, tz)} (GMT${tz >= 0 ? '+' : '-'}${Math.abs(tz / 60)})</time> · ${/^https?:\/\//i.test(a.link) ? `<a href="${escapeHtml(a.link)}" rel="noopener noreferrer">原文 Source</a>` : ''}</p>
 ${siteBody(src.body(a.path))}
 </article>
 ${nav}`,
-          },
-          siteTitle,
-        );
-      }, key);
+        },
+        siteTitle,
+      );
+    });
+  };
+
+  for (const { site, count: n } of counts) {
+    if (n === 0) continue;
+    const last = Math.max(1, Math.ceil(n / pageSize));
+    await frontPage(site, n);
+    if (changes === null) {
+      for (let k = 1; k <= last; k++) await listPage(site, n, k);
+      const articles = src.articles(site.abbr);
+      for (let i = 0; i < articles.length; i++) await articlePage(site, articles[i]!, articles[i - 1], articles[i + 1]);
+      continue;
+    }
+    const changed = changes.filter((c) => c.site === site.abbr);
+    if (changed.length === 0) continue;
+    // List pages: each changed article's page, and the last two (new articles fill the last page or open a new
+    // one, whose predecessor then links to it).
+    const listPages = new Set([last, last - 1].filter((k) => k >= 1));
+    for (const c of changed) {
+      const k = Math.floor((n - 1 - src.rank(site.abbr, c.id)) / pageSize) + 1;
+      // …and the page before: when new articles opened a page after it, its "newer" link changed.
+      for (const j of [k, k - 1]) if (j >= 1) listPages.add(j);
+    }
+    for (const k of [...listPages].sort((x, y) => x - y)) await listPage(site, n, k);
+    // Article pages: each changed article and its two neighbours (their links show its title).
+    const done = new Set<number>();
+    for (const c of changed) {
+      const near = src.around(site.abbr, c.id, 2);
+      const at = near.findIndex((x) => x.id === c.id);
+      if (at < 0) continue; // not written (a pending reservation): no page yet
+      for (let i = Math.max(0, at - 1); i <= Math.min(near.length - 1, at + 1); i++) {
+        if (done.has(near[i]!.id)) continue;
+        done.add(near[i]!.id);
+        await articlePage(site, near[i]!, near[i - 1], near[i + 1]);
+      }
     }
   }
 
@@ -287,10 +342,22 @@ ${nav}`,
   const partSize = opts.searchPartSize ?? 500;
   const siteOf = new Map(src.sites.map((site) => [site.abbr, site]));
   const byDate = (x: RenderArticle, y: RenderArticle) => x.published - y.published || (x.site < y.site ? -1 : x.site > y.site ? 1 : x.id - y.id);
+  // Months to build: all of them for a whole render, else those with changed articles (the others are as
+  // months.json last listed them).
+  const dirtyMonths = changes === null || !manifest.months ? null : new Set(changes.map((c) => monthIndex(c.published, tz)));
+  const kept = new Map((dirtyMonths ? manifest.months ?? [] : []).map((m) => [m.month, m]));
   const monthList: { month: string; count: number; files: string[] }[] = [];
   const span = src.span();
   // Newest month first, one month's articles in memory at a time.
   for (let m = span ? monthIndex(span.newest, tz) : 0; span && m >= monthIndex(span.oldest, tz); m--) {
+    if (dirtyMonths && !dirtyMonths.has(m)) {
+      const prev = kept.get(dateTime(Date.UTC(Math.floor(m / 12), m % 12, 1) - tz * 60_000, tz).slice(0, 7));
+      if (prev) {
+        monthList.push(prev);
+        for (const f of prev.files) next.pages[`search/${f}`] = manifest.pages[`search/${f}`] ?? '';
+      }
+      continue;
+    }
     const from = Date.UTC(Math.floor(m / 12), m % 12, 1) - tz * 60_000;
     const to = Date.UTC(Math.floor((m + 1) / 12), (m + 1) % 12, 1) - tz * 60_000;
     const docs = src.between(from, to).filter((a) => siteOf.has(a.site)).sort(byDate);
@@ -328,6 +395,7 @@ ${nav}`,
     }
     monthList.push({ month, count: docs.length, files });
   }
+  next.months = monthList;
   await write('search/months.json', JSON.stringify(monthList));
   await write(
     'search.html',
@@ -351,6 +419,7 @@ ${nav}`,
   await flush();
   written += await copyAssets(opts.archive, dir);
   await writeFileAtomic(manifestFile, JSON.stringify(next));
+  src.rendered(signature);
   return { pages, written };
 }
 

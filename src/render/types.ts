@@ -15,8 +15,19 @@ export interface RenderArticle {
 
 export interface RenderSource {
   sites: { name: string; abbr: string; feed: string }[];
-  /** Newest first, at most `limit` (undefined = all). */
-  articles(siteAbbr: string, limit?: number): RenderArticle[];
+  /** Newest first, at most `limit` (undefined = all), skipping the `offset` newest. */
+  articles(siteAbbr: string, limit?: number, offset?: number): RenderArticle[];
+  /** Up to `k` newer and `k` older neighbours of the article with the article itself, newest first. */
+  around(siteAbbr: string, id: number, k: number): RenderArticle[];
+  /** How many articles of the site are newer than `id` (its place in newest-first order). */
+  rank(siteAbbr: string, id: number): number;
+  /**
+   * Articles written or changed since the website was rendered for `signature`, or null when it was not (never,
+   * or with other templates, sites or time zone): everything is rendered then.
+   */
+  changes(signature: string): { site: string; id: number; published: number }[] | null;
+  /** The website is rendered for `signature`; the changes are done. */
+  rendered(signature: string): void;
   /** How many articles the site has. */
   count(siteAbbr: string): number;
   /** Articles of every site published in [from, to) (ms), in any order. */

@@ -80,6 +80,37 @@ test('site: deterministic bytes, escaped titles, pagination, prev/next, no third
   assert.deepEqual(tree(optsA.siteDir), ta, 'the same bytes as before');
 });
 
+test('a render after changes writes only what they touch, and the site equals a whole render from scratch', async () => {
+  const t = makeSource(120);
+  const dir = tempDir();
+  const opts = { archive: dir, siteDir: path.join(dir, 'site'), baseUrl: null, tzOffsetMinutes: 480, searchPartSize: 40 };
+  const first = await renderSite(t.src, opts);
+  assert.ok(first.written > 360, 'the first render writes everything');
+  assert.equal((await renderSite(t.src, opts)).written, 0, 'nothing changed: nothing written');
+  // New articles filling the last list page and opening new ones, an edit deep in the history, new articles on a
+  // site whose last page was exactly full.
+  const sameAsWhole = async (why: string) => {
+    const fresh = tempDir();
+    await renderSite(t.src, { ...opts, archive: fresh, siteDir: path.join(fresh, 'site') });
+    assert.deepEqual(tree(opts.siteDir), tree(path.join(fresh, 'site')), `byte for byte the site a whole render makes: ${why}`);
+  };
+  t.add('voa', 7);
+  t.edit('bbc', 0xfffff - 63, '更正后的标题：麒麟出没');
+  t.add('rfi', 30); // 150 articles: the last list page is now exactly full
+  const incremental = await renderSite(t.src, opts);
+  assert.ok(incremental.written > 0 && incremental.written < 120, `only what changed is written (${incremental.written})`);
+  await sameAsWhole('new articles and an edit');
+  t.add('rfi', 45); // opens page 4: page 3 now links to it
+  t.add('voa', 1);
+  const again = await renderSite(t.src, opts);
+  assert.ok(again.written < 120, `only what changed is written (${again.written})`);
+  await sameAsWhole('a new list page');
+  // Pages are numbered from the oldest: page 1 holds the 50 oldest articles and did not change.
+  assert.match(readFileSync(path.join(opts.siteDir, 'voa/page/1.html'), 'utf8'), /第 1 页/);
+  const rfiPages = readdirSync(path.join(opts.siteDir, 'rfi/page')).length;
+  assert.equal(rfiPages, Math.ceil((120 + 75) / 50));
+});
+
 test('search index finds a two-character Chinese term; the tokenizer makes characters and words', async () => {
   assert.deepEqual(searchTokenize('麒麟出没 News 2024'), ['麒', '麟', '出', '没', 'news', '2024']);
   const { src } = makeSource();
