@@ -75,8 +75,8 @@ function decode(bytes: Buffer, charset: string): string {
 
 /** Decode `bytes` to text using the BOM, the Content-Type header, the document's declaration, else UTF-8. */
 export function decodeText(bytes: Buffer, opts: { contentType?: string | null; kind: TextKind }): { text: string; charset: string } {
-  const { chunks, charset } = decodeChunks(bytes, opts, Infinity);
-  return { text: chunks.join(''), charset };
+  const resolved = resolveCharset(bytes, opts);
+  return { text: decodeChunks(bytes, resolved, Infinity).join(''), charset: resolved.charset };
 }
 
 // Big strings are slow to make: V8 decodes a multi-megabyte buffer into one external string at a third of the
@@ -84,13 +84,12 @@ export function decodeText(bytes: Buffer, opts: { contentType?: string | null; k
 const CHUNK = 64 * 1024;
 
 /**
- * Decode `bytes` as `decodeText` does, but into pieces of about `chunkSize` bytes that are never joined: a
- * streaming consumer (the feed parser) takes them one by one. Multi-byte characters split across pieces are
- * carried over, so joining the pieces gives exactly `decodeText`'s text.
+ * Decode `bytes` with a charset `resolveCharset` gave, into pieces of about `chunkSize` bytes that are never
+ * joined: a streaming consumer (the feed parser) takes them one by one. Multi-byte characters split across
+ * pieces are carried over, so joining the pieces gives exactly `decodeText`'s text.
  */
-export function decodeChunks(bytes: Buffer, opts: { contentType?: string | null; kind: TextKind }, chunkSize = CHUNK): { chunks: string[]; charset: string } {
-  const { charset, bomLength } = resolveCharset(bytes, opts);
-  return { chunks: decodeIn(bytes.subarray(bomLength), charset, chunkSize), charset };
+export function decodeChunks(bytes: Buffer, resolved: { charset: string; bomLength: number }, chunkSize = CHUNK): string[] {
+  return decodeIn(bytes.subarray(resolved.bomLength), resolved.charset, chunkSize);
 }
 
 /**

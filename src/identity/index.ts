@@ -52,6 +52,9 @@ export function normalizeTitle(title: string): string {
   return title.normalize('NFKC').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '');
 }
 
+/** The columns of an ArticleListing, as a query's start. */
+const LISTING = 'SELECT site, id, path, title, link, published, content_hash AS contentHash FROM articles';
+
 /** An article as lists and pages show it. */
 export interface ArticleListing {
   site: string;
@@ -141,12 +144,11 @@ export class ArchiveIndex {
       all: db.prepare('SELECT * FROM articles ORDER BY site, id'),
       // Listings for rendering: only the columns pages need, named as the objects want them (no second object
       // per row; at 100k articles the full records were most of a website render's garbage).
-      listing: db.prepare("SELECT site, id, path, title, link, published, content_hash AS contentHash FROM articles WHERE site = ? AND content_hash != '' ORDER BY id ASC LIMIT ?"),
-      between: db.prepare("SELECT site, id, path, title, link, published, content_hash AS contentHash FROM articles INDEXED BY articles_published WHERE published >= ? AND published < ? AND content_hash != ''"),
-      listingFrom: db.prepare("SELECT site, id, path, title, link, published, content_hash AS contentHash FROM articles WHERE site = ? AND content_hash != '' ORDER BY id ASC LIMIT ? OFFSET ?"),
-      newer: db.prepare("SELECT site, id, path, title, link, published, content_hash AS contentHash FROM articles WHERE site = ? AND id < ? AND content_hash != '' ORDER BY id DESC LIMIT ?"),
-      older: db.prepare("SELECT site, id, path, title, link, published, content_hash AS contentHash FROM articles WHERE site = ? AND id > ? AND content_hash != '' ORDER BY id ASC LIMIT ?"),
-      one: db.prepare("SELECT site, id, path, title, link, published, content_hash AS contentHash FROM articles WHERE site = ? AND id = ? AND content_hash != ''"),
+      listing: db.prepare(`${LISTING} WHERE site = ? AND content_hash != '' ORDER BY id ASC LIMIT ? OFFSET ?`),
+      between: db.prepare(`${LISTING} INDEXED BY articles_published WHERE published >= ? AND published < ? AND content_hash != ''`),
+      newer: db.prepare(`${LISTING} WHERE site = ? AND id < ? AND content_hash != '' ORDER BY id DESC LIMIT ?`),
+      older: db.prepare(`${LISTING} WHERE site = ? AND id > ? AND content_hash != '' ORDER BY id ASC LIMIT ?`),
+      one: db.prepare(`${LISTING} WHERE site = ? AND id = ? AND content_hash != ''`),
       rank: db.prepare("SELECT COUNT(*) AS n FROM articles WHERE site = ? AND id < ? AND content_hash != ''"),
       markChanged: db.prepare('INSERT INTO render_changes (site, id) VALUES (?, ?) ON CONFLICT(site, id) DO NOTHING'),
       changes: db.prepare('SELECT c.site AS site, c.id AS id, a.published AS published FROM render_changes c JOIN articles a ON a.site = c.site AND a.id = c.id'),
@@ -291,8 +293,7 @@ export class ArchiveIndex {
 
   /** What pages show of `site`'s written articles, newest first (ascending id), at most `limit`, after `offset`. */
   listing(site: string, limit: number, offset = 0): ArticleListing[] {
-    const n = Math.min(limit, Number.MAX_SAFE_INTEGER);
-    return (offset > 0 ? this.stmts.listingFrom!.all(site, n, offset) : this.stmts.listing!.all(site, n)) as ArticleListing[];
+    return this.stmts.listing!.all(site, Math.min(limit, Number.MAX_SAFE_INTEGER), offset) as ArticleListing[];
   }
 
   /** Up to `k` newer and `k` older written neighbours of (site, id) with the article itself, newest first. */

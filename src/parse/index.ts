@@ -39,14 +39,14 @@ export function parseFeed(input: Buffer | string, opts: ParseOptions): ParsedFee
       tree.write(input);
       root = tree.end();
     } else {
-      const { charset, bomLength } = resolveCharset(input, { contentType: opts.contentType, kind: 'xml' });
-      if (charset === 'utf-8') {
-        const bytes = input.subarray(bomLength);
+      const resolved = resolveCharset(input, { contentType: opts.contentType, kind: 'xml' });
+      if (resolved.charset === 'utf-8') {
+        const bytes = input.subarray(resolved.bomLength);
         if (isBlank(bytes)) throw malformed(opts, 'empty document');
         root = treeFromUtf8(bytes);
       } else {
         // Other charsets: decoded in pieces that are never joined into one big string (see encoding).
-        const { chunks } = decodeChunks(input, { contentType: opts.contentType, kind: 'xml' });
+        const chunks = decodeChunks(input, resolved);
         if (chunks.every((c) => !c.trim())) throw malformed(opts, 'empty document');
         const tree = new XmlTree();
         for (const c of chunks) tree.write(c);

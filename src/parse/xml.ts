@@ -16,6 +16,7 @@
  * decoded. Nothing here recurses on depth except `innerHtml`, which gives up on absurd nesting.
  */
 import { Parser } from 'htmlparser2';
+import { decodeChunks } from '../encoding/index.js';
 
 export interface XElement {
   /** The qualified name as written (`content:encoded`). */
@@ -144,9 +145,8 @@ export function treeFromUtf8(bytes: Buffer): XElement | null {
     }
   }
   // The rest (and all of a document without CDATA), in pieces that split no character.
-  const CHUNK = 64 * 1024;
-  for (let o = pos; o < bytes.length; o += CHUNK) tree.write(td.decode(bytes.subarray(o, Math.min(o + CHUNK, bytes.length)), STREAM));
   tree.write(td.decode());
+  for (const piece of decodeChunks(bytes.subarray(pos), { charset: 'utf-8', bomLength: 0 })) tree.write(piece);
   return tree.end();
 }
 

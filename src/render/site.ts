@@ -183,22 +183,21 @@ export async function renderSite(src: RenderSource, opts: RenderOptions): Promis
     written += (await writeFilesAtomic(queue)).filter(Boolean).length;
     queue = [];
   };
-  // Whether a folder of the site is there: a keyed page is trusted to be on disk when the manifest has its key
-  // and its folder exists. A stat per page cost over a second per render at 100k articles; a folder that was
-  // removed (or a site dir wiped) is still noticed and rendered again.
-  const folders = new Map<string, boolean>();
-  const folderThere = (rel: string) => {
-    const d = path.dirname(path.join(dir, rel));
-    let there = folders.get(d);
-    if (there === undefined) folders.set(d, (there = existsSync(d)));
-    return there;
+  // Whether a file or folder of the site is there, asked once each: a keyed page is trusted to be on disk when
+  // the manifest has its key and its folder exists. A stat per page cost over a second per render at 100k
+  // articles; a folder that was removed (or a site dir wiped) is still noticed and rendered again.
+  const seen = new Map<string, boolean>();
+  const there = (rel: string) => {
+    let yes = seen.get(rel);
+    if (yes === undefined) seen.set(rel, (yes = existsSync(path.join(dir, rel))));
+    return yes;
   };
   const write = async (rel: string, content: string | (() => string), key?: string) => {
     pages++;
     // A keyed page is rendered only when its inputs changed or its folder is gone.
     if (key !== undefined) {
       next.pages[rel] = key;
-      if (manifest.pages[rel] === key && folderThere(rel)) return;
+      if (manifest.pages[rel] === key && there(path.dirname(rel))) return;
     }
     queue.push({ file: path.join(dir, rel), data: typeof content === 'function' ? content() : content });
     if (queue.length >= 200) await flush();
@@ -213,9 +212,8 @@ export async function renderSite(src: RenderSource, opts: RenderOptions): Promis
   // memory at a time (a 100k archive held whole took ~2 GB to render).
   const signature = JSON.stringify([TEMPLATE_VERSION, tz, pageSize, siteTitle, src.sites.map((x) => [x.abbr, x.name])]);
   const counts = src.sites.map((site) => ({ site, count: src.count(site.abbr) }));
-  const folderGone = (rel: string) => !existsSync(path.join(dir, rel));
   let changes = src.changes(signature);
-  if (changes !== null && (folderGone('index.html') || folderGone(ASSETS) || counts.some(({ site, count }) => count > 0 && folderGone(site.abbr)))) changes = null;
+  if (changes !== null && (!there('index.html') || !there(ASSETS) || counts.some(({ site, count }) => count > 0 && !there(site.abbr)))) changes = null;
   const latest = src.sites
     .flatMap((site) => src.articles(site.abbr, 30).map((a) => ({ a, site })))
     .sort((x, y) => y.a.published - x.a.published || (x.a.site < y.a.site ? -1 : x.a.site > y.a.site ? 1 : x.a.id - y.a.id))
@@ -350,19 +348,19 @@ ${nav}`,
   const span = src.span();
   // Newest month first, one month's articles in memory at a time.
   for (let m = span ? monthIndex(span.newest, tz) : 0; span && m >= monthIndex(span.oldest, tz); m--) {
+    const from = Date.UTC(Math.floor(m / 12), m % 12, 1) - tz * 60_000;
+    const month = dateTime(from, tz).slice(0, 7);
     if (dirtyMonths && !dirtyMonths.has(m)) {
-      const prev = kept.get(dateTime(Date.UTC(Math.floor(m / 12), m % 12, 1) - tz * 60_000, tz).slice(0, 7));
+      const prev = kept.get(month);
       if (prev) {
         monthList.push(prev);
         for (const f of prev.files) next.pages[`search/${f}`] = manifest.pages[`search/${f}`] ?? '';
       }
       continue;
     }
-    const from = Date.UTC(Math.floor(m / 12), m % 12, 1) - tz * 60_000;
     const to = Date.UTC(Math.floor((m + 1) / 12), (m + 1) % 12, 1) - tz * 60_000;
     const docs = src.between(from, to).filter((a) => siteOf.has(a.site)).sort(byDate);
     if (docs.length === 0) continue;
-    const month = dateTime(from, tz).slice(0, 7);
     const files: string[] = [];
     for (let k = 0; k * partSize < docs.length; k++) {
       const part = docs.slice(k * partSize, (k + 1) * partSize);
