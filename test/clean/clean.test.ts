@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { cleanHtml, htmlToText, proxyImageUrl } from '../../src/clean/index.js';
+import { cleanHtml, htmlToText, proxyImageUrl, safeStyle } from '../../src/clean/index.js';
 import { GOLDEN_DIR, GOLDEN_OPTIONS, goldenInputs } from '../fixtures/clean/regenerate.js';
 import { findExecutableVectors } from './xss-check.js';
 import { loadVectors } from './vectors.js';
@@ -126,6 +126,18 @@ test('proxyImageUrl knows the configured proxy by its host, with or without a sc
   assert.equal(proxyImageUrl('images.weserv.nl?url=a.example/b.jpg', t), 'https://images.weserv.nl?url=a.example/b.jpg');
   // A look-alike host is not the proxy.
   assert.equal(proxyImageUrl('https://proxy.example.evil/i?u=x', t), 'https://proxy.example/i?u=https%3A%2F%2Fproxy.example.evil%2Fi%3Fu%3Dx&w=800');
+});
+
+test('styles: only allowed declarations with plain values survive, on every element, images included', () => {
+  assert.equal(safeStyle(' color : #999 ; text-align:center;position:fixed'), 'color:#999;text-align:center');
+  assert.equal(safeStyle('font-weight: bold !important'), 'font-weight:bold !important');
+  // Anything a CSS parser would have to interpret (comments, escapes, quotes, nested rules) is dropped whole.
+  for (const bad of ['color:/**/red', 'c\\olor: red', 'color: "red"', 'color: red } body { color: blue', 'COLOR: red', 'constructor: x', 'background: url(javascript:x)', 'color: expression(alert(1))', 'color:', '']) {
+    assert.equal(safeStyle(bad), undefined, bad);
+  }
+  assert.equal(cleanHtml('<p style="color:red;behavior:url(x.htc)">a</p><img src="https://e.com/i.jpg" style="width:1px;font-style:italic">', { baseUrl: null, imageProxy: null }),
+    '<p style="color:red">a</p><img src="https://e.com/i.jpg" style="font-style:italic" />');
+  assert.equal(cleanHtml('<span style="position:fixed">a</span>', { baseUrl: null, imageProxy: null }), '<span>a</span>');
 });
 
 test('htmlToText: entities decoded, code skipped, block edges separate words, white space collapsed', () => {
