@@ -40,6 +40,10 @@ async function config(archive, urls) {
 
 const t = () => performance.now();
 
+// newsmirror's scenarios run in a process set up the way the `newsmirror` launcher sets it up (bin/newsmirror.js);
+// rss-parser's in a plain node process.
+if (scenario !== 'parse-rss-parser') (await dist('cli/process.js')).configureProcess();
+
 switch (scenario) {
   case 'parse-newsmirror':
   case 'parse-rss-parser': {
