@@ -124,9 +124,10 @@ export async function main(argv: string[], io: { cwd?: string } = {}): Promise<n
     .command('render')
     .description('rebuild lists, README, feeds and website from the archive, without fetching')
     .option('--no-site', 'lists and README only')
-    .action(async (o: { site: boolean }) => {
+    .option('--all', 'render every website page, not only those whose articles changed (restores pages deleted or edited by hand)')
+    .action(async (o: { site: boolean; all?: boolean }) => {
       const cfg = config();
-      const r = await renderArchive(cfg, { feedsAndSite: o.site });
+      const r = await renderArchive(cfg, { feedsAndSite: o.site, all: o.all === true });
       process.stdout.write(`rendered ${cfg.archive}: ${r.written} files changed\n`);
     });
 

@@ -113,15 +113,18 @@ export async function runMirror(config: Config, opts: RunOptions = {}): Promise<
   }
 }
 
-/** Rebuild lists, README, feeds and website from the index and files, without fetching. */
-export async function renderArchive(config: Config, opts: { feedsAndSite?: boolean } = {}): Promise<{ written: number }> {
+/**
+ * Rebuild lists, README, feeds and website from the index and files, without fetching. `all`: every website
+ * page, not only those whose articles changed (see RenderOptions.all).
+ */
+export async function renderArchive(config: Config, opts: { feedsAndSite?: boolean; all?: boolean } = {}): Promise<{ written: number }> {
   await mkdir(path.join(config.archive, '.newsmirror'), { recursive: true });
   const lock = await acquireRunLock(config.archive, { waitMs: 10_000 });
   const index = ArchiveIndex.open(config.archive);
   try {
     await ensureImported(config, index);
     const all = opts.feedsAndSite ?? true;
-    return await renderOutputs(config, index, { lists: true, readme: true, feedsAndSite: all, links: all });
+    return await renderOutputs(config, index, { lists: true, readme: true, feedsAndSite: all, links: all, allPages: opts.all === true });
   } finally {
     index.close();
     await lock.release();
@@ -460,6 +463,8 @@ interface RenderWhat {
   feedsAndSite: boolean;
   /** Whether the README links the feeds and the website. */
   links: boolean;
+  /** Render every website page (RenderOptions.all). */
+  allPages?: boolean;
 }
 
 /** Write the requested outputs from the index; every write compares bytes first. */
@@ -493,7 +498,7 @@ async function renderOutputs(config: Config, index: ArchiveIndex, what: RenderWh
     const src = renderSource(config, index);
     const renderOpts = { archive: config.archive, siteDir: config.siteDir, baseUrl: config.baseUrl, tzOffsetMinutes: config.tzOffsetMinutes };
     written += (await renderFeeds(src, renderOpts)).written;
-    written += (await renderSite(src, renderOpts)).written;
+    written += (await renderSite(src, { ...renderOpts, all: what.allPages === true })).written;
   }
   return { written };
 }

@@ -197,7 +197,7 @@ export async function renderSite(src: RenderSource, opts: RenderOptions): Promis
     // A keyed page is rendered only when its inputs changed or its folder is gone.
     if (key !== undefined) {
       next.pages[rel] = key;
-      if (manifest.pages[rel] === key && there(path.dirname(rel))) return;
+      if (!opts.all && manifest.pages[rel] === key && there(path.dirname(rel))) return;
     }
     queue.push({ file: path.join(dir, rel), data: typeof content === 'function' ? content() : content });
     if (queue.length >= 200) await flush();
@@ -212,7 +212,7 @@ export async function renderSite(src: RenderSource, opts: RenderOptions): Promis
   // memory at a time (a 100k archive held whole took ~2 GB to render).
   const signature = JSON.stringify([TEMPLATE_VERSION, tz, pageSize, siteTitle, src.sites.map((x) => [x.abbr, x.name])]);
   const counts = src.sites.map((site) => ({ site, count: src.count(site.abbr) }));
-  let changes = src.changes(signature);
+  let changes = opts.all ? null : src.changes(signature);
   if (changes !== null && (!there('index.html') || !there(ASSETS) || counts.some(({ site, count }) => count > 0 && !there(site.abbr)))) changes = null;
   const latest = src.sites
     .flatMap((site) => src.articles(site.abbr, 30).map((a) => ({ a, site })))

@@ -53,4 +53,11 @@ export interface RenderOptions {
   /** Articles per search index file (500): a busy month is split into parts of this size. */
   searchPartSize?: number;
   title?: string;
+  /**
+   * Render every page of the website, trusting nothing already there (default: only pages whose articles
+   * changed since the last render, and everything when the templates, sites or a folder changed). Each write
+   * still compares bytes first, so only missing or different pages are written: this restores pages deleted
+   * or edited by hand.
+   */
+  all?: boolean;
 }
