@@ -204,4 +204,11 @@ export interface RunReport {
   archive: string;
   sites: SiteReport[];
   totals: { sites: number; failed: number; new: number; updated: number; unchanged: number };
+  /** Folders under articles/ with articles of sites the config does not list: kept, but in no list, README or page. */
+  unlisted?: UnlistedSite[];
+}
+
+export interface UnlistedSite {
+  folder: string;
+  articles: number;
 }

@@ -19,7 +19,7 @@ import { commitMessage, initMirror, publish } from '../publish/index.js';
 import { serveSite } from '../render/index.js';
 import type { Config, RunReport } from '../types.js';
 import { runDemo } from './demo.js';
-import { createProgress, formatReport, readLastReport, saveLastReport } from './report.js';
+import { createProgress, formatReport, readLastReport, saveLastReport, unlistedNote } from './report.js';
 
 type FailOn = 'any' | 'all' | 'never';
 
@@ -129,6 +129,7 @@ export async function main(argv: string[], io: { cwd?: string } = {}): Promise<n
       const cfg = config();
       const r = await renderArchive(cfg, { feedsAndSite: o.site, all: o.all === true });
       process.stdout.write(`rendered ${cfg.archive}: ${r.written} files changed\n`);
+      if (r.unlisted.length > 0) process.stderr.write(`${unlistedNote(r.unlisted)}\n`);
     });
 
   program

@@ -4,7 +4,7 @@ import path from 'node:path';
 import cliProgress from 'cli-progress';
 import { writeFileAtomic } from '../archive/index.js';
 import type { ProgressEvent } from '../pipeline/index.js';
-import type { RunReport, SiteReport } from '../types.js';
+import type { RunReport, SiteReport, UnlistedSite } from '../types.js';
 
 /** Columns a string takes on a terminal (CJK and fullwidth characters take two). */
 function width(s: string): number {
@@ -43,7 +43,14 @@ export function formatReport(report: RunReport): string {
   }
   const t = report.totals;
   lines.push(`${t.sites} sites, ${t.failed} failed; ${t.new} new, ${t.updated} updated, ${t.unchanged} unchanged → ${report.archive}`);
+  if (report.unlisted?.length) lines.push(unlistedNote(report.unlisted));
   return lines.join('\n') + '\n';
+}
+
+/** One line naming archived sites the config does not list (see RunReport.unlisted). */
+export function unlistedNote(unlisted: UnlistedSite[]): string {
+  const what = unlisted.map((u) => `${u.folder} (${u.articles})`).join(', ');
+  return `note: not in the config, so kept but not in lists, README or website: ${what}`;
 }
 
 /** A progress bar on stderr when `enabled` (a terminal and no --no-progress); otherwise silent. */

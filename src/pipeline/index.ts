@@ -41,7 +41,7 @@ import { ArchiveIndex, canonicalLink, normalizeTitle } from '../identity/index.j
 import { createSqliteImageStore, storeImages, type ImageStore } from '../images/index.js';
 import { parseFeed } from '../parse/index.js';
 import { renderFeeds, renderSite, type RenderSource } from '../render/index.js';
-import type { ArticleRecord, Config, FeedItem, Fetcher, ParsedFeed, RunReport, SiteConfig, SiteReport, Validators } from '../types.js';
+import type { ArticleRecord, Config, FeedItem, Fetcher, ParsedFeed, RunReport, SiteConfig, SiteReport, UnlistedSite, Validators } from '../types.js';
 
 export interface RunOptions {
   /** The HTTP client to use (default: one built from config.fetch, closed at the end). */
@@ -104,7 +104,7 @@ export async function runMirror(config: Config, opts: RunOptions = {}): Promise<
     } else {
       await renderIfStale(config, index, opts.render ?? true);
     }
-    return summarize(config, startedAt, reports);
+    return { ...summarize(config, startedAt, reports), unlisted: unlistedSites(config, index) };
   } finally {
     if (!opts.fetcher) await fetcher.close();
     index.close();
@@ -117,14 +117,15 @@ export async function runMirror(config: Config, opts: RunOptions = {}): Promise<
  * Rebuild lists, README, feeds and website from the index and files, without fetching. `all`: every website
  * page, not only those whose articles changed (see RenderOptions.all).
  */
-export async function renderArchive(config: Config, opts: { feedsAndSite?: boolean; all?: boolean } = {}): Promise<{ written: number }> {
+export async function renderArchive(config: Config, opts: { feedsAndSite?: boolean; all?: boolean } = {}): Promise<{ written: number; unlisted: UnlistedSite[] }> {
   await mkdir(path.join(config.archive, '.newsmirror'), { recursive: true });
   const lock = await acquireRunLock(config.archive, { waitMs: 10_000 });
   const index = ArchiveIndex.open(config.archive);
   try {
     await ensureImported(config, index);
     const all = opts.feedsAndSite ?? true;
-    return await renderOutputs(config, index, { lists: true, readme: true, feedsAndSite: all, links: all, allPages: opts.all === true });
+    const r = await renderOutputs(config, index, { lists: true, readme: true, feedsAndSite: all, links: all, allPages: opts.all === true });
+    return { ...r, unlisted: unlistedSites(config, index) };
   } finally {
     index.close();
     await lock.release();
@@ -532,6 +533,19 @@ async function ensureImported(config: Config, index: ArchiveIndex): Promise<void
   if (index.getMeta('imported') !== null) return;
   if (existsSync(path.join(config.archive, 'articles'))) await importArchive(config.archive, index, config.sites);
   else index.setMeta('imported', new Date().toISOString());
+}
+
+/**
+ * Sites the index has articles of but the config does not list (a site removed from the config, an abbr
+ * changed by mistake, an archive rendered with another config). Their files stay; lists, README and website
+ * cover configured sites only, so the report names them rather than letting them drop out silently.
+ */
+function unlistedSites(config: Config, index: ArchiveIndex): UnlistedSite[] {
+  const configured = new Set(config.sites.map((s) => s.abbr));
+  return index
+    .sites()
+    .filter((site) => !configured.has(site))
+    .map((site) => ({ folder: `articles/${index.folderOf(site) ?? site}`, articles: index.count(site) }));
 }
 
 function summarize(config: Config, startedAt: Date, sites: SiteReport[]): RunReport {

@@ -87,4 +87,13 @@ test('demo mirrors the bundled feeds offline, twice in a row: second run 0 new, 
   const human = await cli(['demo', '--out', 'out'], dir, 120_000);
   assert.match(human.stdout, /0 new, 0 updated/);
   assert.match(human.stdout, /site\/index\.html/);
+  // Rendered under another config (here the built-in one), the sites it does not list are named, not dropped
+  // from the README silently; their files stay.
+  const other = await cli(['render', '--archive', 'out', '--no-site'], dir);
+  assert.equal(other.code, 0, other.stderr);
+  assert.match(other.stderr, /^note: not in the config, so kept but not in lists, README or website: .*articles\/science \(\d+\)/m);
+  const after = snapshot(archive);
+  const articles = [...before].filter(([rel]) => rel.startsWith('articles/'));
+  assert.ok(articles.some(([rel]) => rel.startsWith('articles/science/')));
+  for (const [rel, hash] of articles) assert.equal(after.get(rel), hash, rel);
 });
