@@ -128,7 +128,11 @@ export class ArchiveIndex {
       minId: db.prepare('SELECT MIN(id) AS m FROM articles WHERE site = ?'),
       minReserved: db.prepare('SELECT MIN(id) AS m FROM reserved WHERE site = ?'),
       reserve: db.prepare('INSERT INTO reserved (site, id, path) VALUES (?, ?, ?) ON CONFLICT(site, id, path) DO NOTHING'),
-      sites: db.prepare('SELECT DISTINCT site FROM articles ORDER BY site'),
+      // Jumps from one site to the next through the primary key: a few lookups, where DISTINCT read the whole
+      // table (160 ms on a 100k index read cold, on every run).
+      sites: db.prepare(
+        'WITH RECURSIVE s(site) AS (SELECT MIN(site) FROM articles UNION ALL SELECT (SELECT MIN(site) FROM articles WHERE site > s.site) FROM s WHERE s.site IS NOT NULL) SELECT site FROM s WHERE site IS NOT NULL',
+      ),
       // 'articles/' is 9 characters: the folder is what lies between it and the next '/'.
       folders: db.prepare("SELECT DISTINCT site, substr(path, 10, instr(substr(path, 10), '/') - 1) AS folder FROM articles WHERE path LIKE 'articles/%/%'"),
       folder: db.prepare('SELECT path FROM articles WHERE site = ? ORDER BY id ASC LIMIT 1'),
