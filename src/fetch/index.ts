@@ -112,7 +112,9 @@ function mapError(err: unknown, url: string, timeoutMs: number, timedOut: boolea
   if (code === 'Z_DATA_ERROR' || code === 'Z_BUF_ERROR' || code === 'ERR_PADDING_1' || /^ERR__?[A-Z_]*BROTLI|Z_/.test(code ?? '')) {
     return new NewsmirrorError('bad_encoding', `GET ${url}: corrupt compressed body (${code})`);
   }
-  return new NewsmirrorError('network', `GET ${url}: ${code ? `${code} ` : ''}${(e?.message ?? String(err)).split('\n')[0]}`);
+  const message = (e?.message ?? String(err)).split('\n')[0]!;
+  // Node's own messages often name the code already ("getaddrinfo ENOTFOUND host"): say it once.
+  return new NewsmirrorError('network', `GET ${url}: ${code && !message.includes(code) ? `${code} ` : ''}${message}`);
 }
 
 async function readCapped(body: Readable, encoding: string | null, maxBytes: number, url: string): Promise<Buffer> {

@@ -76,6 +76,21 @@ test('500 then 200 is retried; 503 always fails after every attempt; 404 is not 
   }
 });
 
+test('a refused connection is one line that names the URL and the error code once', async () => {
+  const s = await serve((_req, res) => res.end('ok'));
+  const url = s.url('/gone');
+  await s.close();
+  const f = createFetcher({ ...POLICY, retries: 0 });
+  try {
+    const err = await failure(f.fetch({ url }));
+    assert.equal(err.code, 'network');
+    assert.ok(err.message.startsWith(`GET ${url}: `), err.message);
+    assert.equal(err.message.split('ECONNREFUSED').length, 2, err.message);
+  } finally {
+    await f.close();
+  }
+});
+
 test('429 with Retry-After is honoured; a Retry-After longer than we wait fails at once', async () => {
   const times: number[] = [];
   const s = await serve((req, res, n) => {
