@@ -34,10 +34,7 @@ export function parseFeed(input: Buffer | string, opts: ParseOptions): ParsedFee
   let root: XElement | null;
   try {
     if (typeof input === 'string') {
-      if (!input.trim()) throw malformed(opts, 'empty document');
-      const tree = new XmlTree();
-      tree.write(input);
-      root = tree.end();
+      root = treeFromChunks([input], opts);
     } else {
       const resolved = resolveCharset(input, { contentType: opts.contentType, kind: 'xml' });
       if (resolved.charset === 'utf-8') {
@@ -46,12 +43,7 @@ export function parseFeed(input: Buffer | string, opts: ParseOptions): ParsedFee
         root = treeFromUtf8(bytes);
       } else {
         // Other charsets: decoded in pieces that are never joined into one big string (see encoding).
-        const chunks = decodeChunks(input, resolved);
-        if (chunks.every((c) => !c.trim())) throw malformed(opts, 'empty document');
-        const tree = new XmlTree();
-        for (const c of chunks) tree.write(c);
-        chunks.length = 0;
-        root = tree.end();
+        root = treeFromChunks(decodeChunks(input, resolved), opts);
       }
     }
   } catch (err) {
@@ -65,6 +57,14 @@ export function parseFeed(input: Buffer | string, opts: ParseOptions): ParsedFee
   if (name === 'feed') return parseAtom(root, opts);
   if (name === 'html') throw malformed(opts, 'got an HTML page');
   throw malformed(opts, `unknown root element <${root.name.slice(0, 40)}>`);
+}
+
+/** The tree of a document given as decoded pieces, in order. */
+function treeFromChunks(chunks: string[], opts: ParseOptions): XElement | null {
+  if (chunks.every((c) => !c.trim())) throw malformed(opts, 'empty document');
+  const tree = new XmlTree();
+  for (const c of chunks) tree.write(c);
+  return tree.end();
 }
 
 /** True when the bytes hold nothing but white space. */

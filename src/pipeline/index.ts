@@ -123,8 +123,8 @@ export async function renderArchive(config: Config, opts: { feedsAndSite?: boole
   const index = ArchiveIndex.open(config.archive);
   try {
     await ensureImported(config, index);
-    const all = opts.feedsAndSite ?? true;
-    const r = await renderOutputs(config, index, { lists: true, readme: true, feedsAndSite: all, links: all, allPages: opts.all === true });
+    const site = opts.feedsAndSite ?? true;
+    const r = await renderOutputs(config, index, { lists: true, readme: true, feedsAndSite: site, links: site, allPages: opts.all === true });
     return { ...r, unlisted: unlistedSites(config, index) };
   } finally {
     index.close();
