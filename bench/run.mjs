@@ -101,16 +101,31 @@ row('parse ratio, first parse in a fresh process', nm.map((r, i) => rp[i].firstM
 
 // 2. The whole pipeline for one feed vs rss-parser's parse alone, per item.
 log('pipeline …');
-const pipe = measure('pipeline', { file: parseFile, archive: path.join(OUT, 'pipeline-archive') });
+// In turns with rss-parser's parse of the same feed and with its stages timed one by one (see worker.mjs), so
+// that every ratio below compares runs that met the same load.
+const [pipe, rpCold, stages] = measureSideBySide([
+  ['pipeline', { file: parseFile, archive: path.join(OUT, 'pipeline-archive') }],
+  ['parse-rss-parser', { file: parseFile, loops: 1, warmup: 0 }],
+  ['stages', { file: parseFile, dir: path.join(OUT, 'stages-out') }],
+]);
 const pipeMsPerItem = pipe.map((r) => r.ms / r.items);
 // A pipeline run handles its one feed once, in a fresh process: it is compared with rss-parser's first parse in
 // a fresh process (cold against cold); the warm figure is printed too.
-const rpFirstMsPerItem = rp.map((r) => r.firstMs / r.firstItems);
+const rpFirstMsPerItem = rpCold.map((r) => r.firstMs / r.firstItems);
 row('pipeline per item (one run: parse → clean → identity → write, fsync)', pipeMsPerItem, 'ms/item');
 row('rss-parser parse per item, first parse (fresh process)', rpFirstMsPerItem, 'ms/item');
 row('rss-parser parse per item, warm', rp.map((r) => r.ms / r.items), 'ms/item');
 const pipeRatio = pipeMsPerItem.map((x, i) => x / rpFirstMsPerItem[i]);
 row('pipeline per item / rss-parser first parse per item', pipeRatio, '×', '≤ 2', median(pipeRatio) <= 2);
+// Where the time goes, stage by stage (cold, each stage timed on its own in a fresh process), against the same
+// rss-parser first parse. The last row asks whether any sanitizer could meet the target: it takes the clean
+// stage out of the run altogether.
+if (stages.some((r) => r.items !== 300 || r.written !== 300)) throw new Error('stages: expected 300 items written');
+row('  stage: parse (cold)', stages.map((r) => r.parseMs), 'ms');
+row('  stage: clean, sanitize-html + transforms (cold)', stages.map((r) => r.cleanMs), 'ms');
+row('  stage: write 300 files (atomic, fsync each)', stages.map((r) => r.writeMs), 'ms');
+row('  clean stage alone / rss-parser first parse', stages.map((r, i) => r.cleanMs / rpCold[i].firstMs), '×');
+row('  pipeline run minus its clean stage / rss-parser first parse', pipe.map((r, i) => (r.ms - stages[i].cleanMs) / rpCold[i].firstMs), '×');
 
 // 3. No-op runs over archives of growing size (same feeds, served again with 200 and the same bytes).
 const noop = {};

@@ -84,6 +84,26 @@ switch (scenario) {
     done({ ms, items: report.totals.new });
     break;
   }
+  case 'stages': {
+    // The pipeline's three costly stages over one feed, one after the other in a fresh process, each timed on
+    // its own: parse, clean every body (sanitize-html and our transforms), write one file per item (atomic,
+    // fsync). No index, fetch or lists: this shows where a pipeline run's time goes, not a second run.
+    const { parseFeed } = await dist('parse/index.js');
+    const { cleanHtml } = await dist('clean/index.js');
+    const { writeFilesAtomic } = await dist('archive/write.js');
+    const bytes = readFileSync(args.file);
+    rmSync(args.dir, { recursive: true, force: true });
+    const t0 = t();
+    const { items } = parseFeed(bytes, { url: 'https://bench.example/feed.xml' });
+    const t1 = t();
+    const bodies = items.map((item) => cleanHtml(item.contentHtml ?? item.summary ?? '', { baseUrl: item.link ?? null, imageProxy: 'https://images.weserv.nl?url={url}' }));
+    const t2 = t();
+    const changed = await writeFilesAtomic(bodies.map((data, i) => ({ file: path.join(args.dir, `${i}.md`), data })));
+    const t3 = t();
+    rmSync(args.dir, { recursive: true, force: true });
+    done({ items: items.length, written: changed.filter(Boolean).length, parseMs: t1 - t0, cleanMs: t2 - t1, writeMs: t3 - t2 });
+    break;
+  }
   case 'run': {
     // A whole run of the 9 bench sites (cold or no-op, depending on the archive), feeds + site included.
     const { runMirror } = await dist('pipeline/index.js');
