@@ -148,6 +148,49 @@ test('records, counts, newest-first order, sites, pending writes', () => {
   }
 });
 
+test('counts follow every change of a row (written, pending, updated, cleared) and are added to an index made before them', () => {
+  const dir = root();
+  let index = ArchiveIndex.open(dir);
+  const counts = () => ({ voa: index.count('voa'), bbc: index.count('bbc'), none: index.count('none'), all: index.count() });
+  const direct = () => index.db.prepare("SELECT site, COUNT(*) AS n FROM articles WHERE content_hash != '' GROUP BY site ORDER BY site").all();
+  try {
+    assert.deepEqual(counts(), { voa: 0, bbc: 0, none: 0, all: 0 });
+    index.transaction(() => {
+      for (const id of [1048575, 1048574, 1048573]) index.upsert(rec({ id, link: `https://n.example/${id}`, title: `t${id}` }));
+      index.upsert(rec({ id: 1048572, link: 'https://n.example/pending', title: 'pending', contentHash: '' }));
+      index.upsert(rec({ site: 'bbc', id: 1048575, path: 'articles/BBC/1048575_x.md', link: 'https://b.example/1', title: 'x' }));
+    });
+    assert.deepEqual(counts(), { voa: 3, bbc: 1, none: 0, all: 4 }, 'a pending write is not counted');
+    index.upsert(rec({ id: 1048572, link: 'https://n.example/pending', title: 'pending' }));
+    assert.deepEqual(counts(), { voa: 4, bbc: 1, none: 0, all: 5 }, 'pending → written');
+    index.upsert(rec({ id: 1048575, link: 'https://n.example/1048575', title: '改过的标题', sourceHash: 's' }));
+    assert.deepEqual(counts(), { voa: 4, bbc: 1, none: 0, all: 5 }, 'an update of a written article');
+    index.upsert(rec({ id: 1048574, link: 'https://n.example/1048574', title: 't', contentHash: '' }));
+    assert.deepEqual(counts(), { voa: 3, bbc: 1, none: 0, all: 4 }, 'written → pending (a run reserving an id again)');
+    assert.throws(() => index.transaction(() => {
+      index.upsert(rec({ id: 1, link: 'https://n.example/rollback', title: 'r' }));
+      throw new Error('boom');
+    }), /boom/);
+    assert.equal(index.count('voa'), 3, 'a rolled-back write is not counted');
+  } finally {
+    index.close();
+  }
+  // An index made before the counts: the table and triggers are added and filled from the articles on opening.
+  const db = new Database(path.join(dir, '.newsmirror', 'index.db'));
+  db.exec('DROP TRIGGER articles_count_insert; DROP TRIGGER articles_count_delete; DROP TRIGGER articles_count_update; DROP TABLE site_counts;');
+  db.prepare("DELETE FROM articles WHERE site = 'voa' AND id = 1048573").run();
+  db.close();
+  index = ArchiveIndex.open(dir);
+  try {
+    assert.deepEqual(counts(), { voa: 2, bbc: 1, none: 0, all: 3 });
+    assert.deepEqual(direct(), [{ site: 'bbc', n: 1 }, { site: 'voa', n: 2 }]);
+    index.clearArticles();
+    assert.deepEqual(counts(), { voa: 0, bbc: 0, none: 0, all: 0 });
+  } finally {
+    index.close();
+  }
+});
+
 test('validators and meta persist across reopening; WAL and synchronous=NORMAL; a foreign schema is refused', () => {
   const dir = root();
   let index = ArchiveIndex.open(dir);
