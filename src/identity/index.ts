@@ -200,6 +200,9 @@ export class ArchiveIndex {
     // NORMAL is durable across process crashes in WAL mode; the files, not the index, are the record.
     db.pragma('synchronous = NORMAL');
     db.pragma('busy_timeout = 5000');
+    // Every upsert fires a site_counts trigger, so SQLite keeps a statement journal for it: in a temp file that
+    // tripled the cost of an insert (import of 100k articles 5.5 → 9.3 s); in memory it is a few percent.
+    db.pragma('temp_store = MEMORY');
     db.exec(`
       CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS articles (
