@@ -51,17 +51,40 @@ export function articleBody(r, i) {
 const esc = (s) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const BASE = Date.UTC(2024, 0, 1);
 
+/** One RSS item: its title and body drawn from `r`, its link, guid and date from `i` (`kind` is a path segment). */
+function itemXml(abbr, i, r, kind, dateMs) {
+  const title = text(r, 15 + Math.floor(r() * 26));
+  const date = new Date(dateMs).toUTCString();
+  const body = articleBody(r, i);
+  const guid = kind === 'a' ? `${abbr}-${i}` : `${abbr}-${kind}-${i}`;
+  return `<item><title>${esc(title)}</title><link>https://www.${abbr}.example/${kind}/${i}.html</link><guid isPermaLink="false">${guid}</guid><pubDate>${date}</pubDate><description>${esc(title)}</description><content:encoded><![CDATA[${body}]]></content:encoded></item>`;
+}
+
+function rssXml(abbr, items) {
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>${abbr}</title><link>https://www.${abbr}.example/</link><description>bench</description>\n${items.join('\n')}\n</channel></rss>\n`;
+}
+
 /** An RSS 2.0 feed of `n` Chinese news items for site `abbr` (items `start`..`start+n-1`). */
 export function feedXml(abbr, n, seed, start = 0) {
   const r = rng(seed);
   const items = [];
-  for (let i = start; i < start + n; i++) {
-    const title = text(r, 15 + Math.floor(r() * 26));
-    const date = new Date(BASE + i * 600_000).toUTCString();
-    const body = articleBody(r, i);
-    items.push(`<item><title>${esc(title)}</title><link>https://www.${abbr}.example/a/${i}.html</link><guid isPermaLink="false">${abbr}-${i}</guid><pubDate>${date}</pubDate><description>${esc(title)}</description><content:encoded><![CDATA[${body}]]></content:encoded></item>`);
+  for (let i = start; i < start + n; i++) items.push(itemXml(abbr, i, r, 'a', BASE + i * 600_000));
+  return rssXml(abbr, items);
+}
+
+/**
+ * The feed of site `abbr` as it reads at hour `hour`: its newest `n` items, `perHour` of them new each hour.
+ * Every item has its own seed, so an item reads the same in every window it appears in, as on a real site
+ * (unlike feedXml, whose items depend on where the feed starts). Dates follow the 300-item feeds'.
+ */
+export function hourlyFeedXml(abbr, n, perHour, hour) {
+  const first = hour * perHour;
+  const items = [];
+  for (let i = first + n - 1; i >= first; i--) {
+    const r = rng((SITES.indexOf(abbr) + 1) * 1_000_003 + i);
+    items.push(itemXml(abbr, i, r, 'h', BASE + 30 * 86_400_000 + i * 900_000));
   }
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>${abbr}</title><link>https://www.${abbr}.example/</link><description>bench</description>\n${items.join('\n')}\n</channel></rss>\n`;
+  return rssXml(abbr, items);
 }
 
 export const SITES = ['reuters', 'nyt', 'voa', 'ft', 'bbc', 'rfi', 'dw', 'rfa', 'cdt'];

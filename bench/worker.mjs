@@ -110,7 +110,7 @@ switch (scenario) {
     if (args.fresh) rmSync(args.archive, { recursive: true, force: true });
     const feeds = await serveFeeds(args.files);
     const cfg = await config(args.archive, feeds.urls);
-    cfg.sites = cfg.sites.map((s, i) => ({ ...s, abbr: args.abbrs?.[i] ?? s.abbr }));
+    cfg.sites = cfg.sites.map((s, i) => ({ ...s, abbr: args.abbrs?.[i] ?? s.abbr, name: args.names?.[i] ?? s.name }));
     const t0 = t();
     const report = await runMirror(cfg, { render: args.render ?? true });
     const ms = t() - t0;

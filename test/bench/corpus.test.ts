@@ -6,7 +6,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import Parser from 'rss-parser';
 // @ts-expect-error: the bench is plain JavaScript (it measures the compiled dist/ in fresh processes)
-import { feedXml, makeArchive, rng, SITES } from '../../bench/corpus.mjs';
+import { feedXml, hourlyFeedXml, makeArchive, rng, SITES } from '../../bench/corpus.mjs';
 import { parseArticleFile } from '../../src/archive/index.js';
 import { tempDir } from '../pipeline/harness.js';
 
@@ -26,6 +26,18 @@ test('same seed, same bytes; the feed parses with rss-parser and has realistic b
   const r1 = rng(7) as () => number;
   const r2 = rng(7) as () => number;
   assert.deepEqual([r1(), r1()], [r2(), r2()]);
+});
+
+test('hourly feeds slide: each hour brings perHour new items, and an item reads the same in every window', async () => {
+  const items = (xml: string) => xml.match(/<item>.*?<\/item>/g) ?? [];
+  const h1 = items(hourlyFeedXml('voa', 10, 4, 1) as string);
+  const h2 = items(hourlyFeedXml('voa', 10, 4, 2) as string);
+  assert.equal(h1.length, 10);
+  assert.deepEqual(h2.slice(4), h1.slice(0, 6), 'the 6 items both windows hold are byte for byte the same');
+  assert.equal(h2.slice(0, 4).filter((x) => h1.includes(x)).length, 0);
+  const feed = await new Parser().parseString(hourlyFeedXml('bbc', 5, 4, 3) as string);
+  assert.deepEqual(feed.items.map((i) => i.link), [16, 15, 14, 13, 12].map((i) => `https://www.bbc.example/h/${i}.html`), 'newest first');
+  assert.notEqual(items(hourlyFeedXml('bbc', 1, 4, 0) as string)[0], items(hourlyFeedXml('voa', 1, 4, 0) as string)[0]?.replace(/voa/g, 'bbc'));
 });
 
 test('the generated archive is in the archive format, ids counting down per site', async () => {
