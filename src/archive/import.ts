@@ -247,8 +247,10 @@ export async function verifyArchive(
     else ids.set(key, f.rel);
   }
   const indexed = new Set<string>();
+  const written = new Map<string, number>();
   for (const rec of index.all()) {
     indexed.add(rec.path);
+    if (rec.contentHash !== '') written.set(rec.site, (written.get(rec.site) ?? 0) + 1);
     const hash = byPath.get(rec.path);
     if (rec.contentHash === '') {
       warnings.push(`${rec.path}: pending write of an interrupted run (id reserved; the next run completes it)`);
@@ -261,6 +263,12 @@ export async function verifyArchive(
     if (f && (f.site !== rec.site || f.id !== rec.id)) problems.push(`${rec.path}: indexed as ${rec.site}/${rec.id}, but the file is ${f.site}/${f.id}`);
   }
   for (const f of files) if (!indexed.has(f.rel) && !unreadable.has(f.rel)) problems.push(`${f.rel}: file is not in the index`);
+  // The counts that lists, README and website show are kept apart from the records (see ArchiveIndex).
+  for (const [site, n] of written) {
+    if (index.count(site) !== n) problems.push(`index: site ${site} is counted as ${index.count(site)} articles, but holds ${n}`);
+  }
+  const total = [...written.values()].reduce((a, b) => a + b, 0);
+  if (index.count() !== total) problems.push(`index: ${index.count()} articles counted in all, but it holds ${total}`);
   const temps = tempFiles(root);
   for (const t of temps) warnings.push(`${t}: temp file left by an interrupted write (never renamed; removed by the next run)`);
 

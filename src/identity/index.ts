@@ -188,6 +188,7 @@ export class ArchiveIndex {
       setMeta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
       clear: db.prepare('DELETE FROM articles'),
       clearReserved: db.prepare('DELETE FROM reserved'),
+      clearCounts: db.prepare('DELETE FROM site_counts'),
     };
   }
 
@@ -384,6 +385,8 @@ export class ArchiveIndex {
   clearArticles(): void {
     this.stmts.clear!.run();
     this.stmts.clearReserved!.run();
+    // Zero, whatever they said: a rebuild must not inherit counts that had gone wrong.
+    this.stmts.clearCounts!.run();
     // Articles may be gone: the website is rendered whole next time.
     this.stmts.clearChanges!.run();
     this.stmts.setMeta!.run('render-signature', '');

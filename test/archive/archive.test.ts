@@ -183,14 +183,20 @@ test('verify finds temp files, missing, unindexed and edited files and changes n
     writeFileSync(path.join(root, 'articles/BBC/1048573_新文章.md'), renderArticleFile({ published: 3, title: '新文章', link: 'https://bbc.example/3', body: '' }));
     const edited = path.join(root, 'articles/voa/1048573.md');
     writeFileSync(edited, readFileSync(edited, 'utf8').replace('</p>', '（编辑）</p>'));
+    // Counts gone wrong (the index edited by hand, say).
+    index.db.prepare("UPDATE site_counts SET written = written + 5 WHERE site = 'voa'").run();
     const before = snapshot(root);
     const rows = [...index.all()];
 
     const v = await verifyArchive(root, index, { repair: false, sites: SITES });
+    const voa = rows.filter((r) => r.site === 'voa' && r.contentHash !== '').length;
+    const all = rows.filter((r) => r.contentHash !== '').length;
     assert.deepEqual(v.problems.sort(), [
       'articles/BBC/1048573_新文章.md: file is not in the index',
       'articles/voa/1048571.md: in the index but the file is missing',
       'articles/voa/1048573.md: file differs from the index (edited outside newsmirror?)',
+      `index: ${all + 5} articles counted in all, but it holds ${all}`,
+      `index: site voa is counted as ${voa + 5} articles, but holds ${voa}`,
     ]);
     assert.deepEqual(v.warnings, ['articles/voa/.1048570.md.123-abcd0123.tmp: temp file left by an interrupted write (never renamed; removed by the next run)']);
     assert.equal(v.repaired, false);
@@ -209,6 +215,7 @@ test('verify finds temp files, missing, unindexed and edited files and changes n
     assert.equal(index.get('voa', 1048574)!.guid, 'voa-guid-6735001', 'guid of an unchanged file survives the rebuild');
     assert.equal(parseArticleFile(readFileSync(edited, 'utf8'), edited).body.includes('（编辑）'), true, 'files are the record');
     assert.equal(index.get('voa', 1048573)!.contentHash.length, 64);
+    assert.equal(index.count('voa'), voa - 1, 'counts rebuilt with the records (one voa file is gone)');
   } finally {
     index.close();
   }
