@@ -265,10 +265,12 @@ export async function verifyArchive(
   for (const f of files) if (!indexed.has(f.rel) && !unreadable.has(f.rel)) problems.push(`${f.rel}: file is not in the index`);
   // The counts that lists, README and website show are kept apart from the records (see ArchiveIndex).
   for (const [site, n] of written) {
-    if (index.count(site) !== n) problems.push(`index: site ${site} is counted as ${index.count(site)} articles, but holds ${n}`);
+    const counted = index.count(site);
+    if (counted !== n) problems.push(`index: site ${site} is counted as ${counted} articles, but holds ${n}`);
   }
   const total = [...written.values()].reduce((a, b) => a + b, 0);
-  if (index.count() !== total) problems.push(`index: ${index.count()} articles counted in all, but it holds ${total}`);
+  const counted = index.count();
+  if (counted !== total) problems.push(`index: ${counted} articles counted in all, but it holds ${total}`);
   const temps = tempFiles(root);
   for (const t of temps) warnings.push(`${t}: temp file left by an interrupted write (never renamed; removed by the next run)`);
 

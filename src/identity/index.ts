@@ -152,11 +152,9 @@ export class ArchiveIndex {
       minId: db.prepare('SELECT MIN(id) AS m FROM articles WHERE site = ?'),
       minReserved: db.prepare('SELECT MIN(id) AS m FROM reserved WHERE site = ?'),
       reserve: db.prepare('INSERT INTO reserved (site, id, path) VALUES (?, ?, ?) ON CONFLICT(site, id, path) DO NOTHING'),
-      // Jumps from one site to the next through the primary key: a few lookups, where DISTINCT read the whole
-      // table (160 ms on a 100k index read cold, on every run).
-      sites: db.prepare(
-        'WITH RECURSIVE s(site) AS (SELECT MIN(site) FROM articles UNION ALL SELECT (SELECT MIN(site) FROM articles WHERE site > s.site) FROM s WHERE s.site IS NOT NULL) SELECT site FROM s WHERE site IS NOT NULL',
-      ),
+      // From the counts, not the articles: DISTINCT over the articles read the whole table (160 ms on a 100k
+      // index read cold, on every run).
+      sites: db.prepare('SELECT site FROM site_counts WHERE written > 0 ORDER BY site'),
       // 'articles/' is 9 characters: the folder is what lies between it and the next '/'.
       folders: db.prepare("SELECT DISTINCT site, substr(path, 10, instr(substr(path, 10), '/') - 1) AS folder FROM articles WHERE path LIKE 'articles/%/%'"),
       folder: db.prepare('SELECT path FROM articles WHERE site = ? ORDER BY id ASC LIMIT 1'),
@@ -280,7 +278,7 @@ export class ArchiveIndex {
     return this.stmts.folders!.all() as { site: string; folder: string }[];
   }
 
-  /** Every site key that has articles (configured abbrs and folders of sites not configured). */
+  /** Every site key that has written articles (configured abbrs and folders of sites not configured). */
   sites(): string[] {
     return (this.stmts.sites!.all() as { site: string }[]).map((r) => r.site);
   }

@@ -545,8 +545,7 @@ function unlistedSites(config: Config, index: ArchiveIndex): UnlistedSite[] {
   return index
     .sites()
     .filter((site) => !configured.has(site))
-    .map((site) => ({ folder: `articles/${index.folderOf(site) ?? site}`, articles: index.count(site) }))
-    .filter((u) => u.articles > 0);
+    .map((site) => ({ folder: `articles/${index.folderOf(site) ?? site}`, articles: index.count(site) }));
 }
 
 function summarize(config: Config, startedAt: Date, sites: SiteReport[]): RunReport {
