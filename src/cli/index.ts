@@ -270,7 +270,7 @@ async function inspect(source: string, cwd: string, configPath: string | null): 
     }
     url = pathToFileURL(file).href;
   }
-  const feed = parseFeed(bytes, { url, contentType });
+  const feed = parseFeed(bytes, { url, contentType, name: /^https?:\/\//i.test(source) ? url : source });
   const iso = (d: Date | null) => (d ? d.toISOString() : null);
   const clean = (html: string | null, base: string | null) =>
     html === null ? null : flattenBody(cleanHtml(html, { baseUrl: base, imageProxy }));

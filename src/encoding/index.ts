@@ -1,7 +1,8 @@
 /**
  * Encoding: bytes → text, whatever charset a feed or page uses (GBK/GB18030 and Big5 included).
  *
- * Precedence (why): a BOM is unambiguous, so it wins. Otherwise the HTTP header is the standard's first
+ * Precedence (why): a BOM is unambiguous, so it wins; so is UTF-16/32 recognised from its NUL bytes (XML 1.0
+ * appendix F), which no ASCII-compatible document has. Otherwise the HTTP header is the standard's first
  * choice, but Chinese feeds often sit behind servers that announce utf-8 for GBK bytes; when decoding with
  * the header's charset yields replacement characters and the document declares another charset, the
  * document is believed. Without a header, the in-document declaration (XML prolog, <meta charset>) is used,
@@ -43,12 +44,39 @@ export function normalizeCharset(label: string | null | undefined): string | nul
   return iconv.encodingExists(name) ? name : null;
 }
 
+/**
+ * A byte order mark (XML 1.0 appendix F, and the WHATWG rule for UTF-8/16). `FF FE 00 00` is UTF-32LE, not a
+ * UTF-16LE BOM followed by U+0000: no text document starts with NUL.
+ */
 function bomCharset(bytes: Buffer): { charset: string; length: number } | null {
-  if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return { charset: 'utf-8', length: 3 };
-  if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) return { charset: 'utf-16le', length: 2 };
-  if (bytes.length >= 2 && bytes[0] === 0xfe && bytes[1] === 0xff) return { charset: 'utf-16be', length: 2 };
+  const [a, b, c, d] = [bytes[0], bytes[1], bytes[2], bytes[3]];
+  if (a === 0x00 && b === 0x00 && c === 0xfe && d === 0xff) return { charset: 'utf-32be', length: 4 };
+  if (a === 0xff && b === 0xfe && c === 0x00 && d === 0x00 && bytes.length >= 4) return { charset: 'utf-32le', length: 4 };
+  if (a === 0xef && b === 0xbb && c === 0xbf) return { charset: 'utf-8', length: 3 };
+  if (a === 0xff && b === 0xfe) return { charset: 'utf-16le', length: 2 };
+  if (a === 0xfe && b === 0xff) return { charset: 'utf-16be', length: 2 };
   return null;
 }
+
+/**
+ * UTF-16 or UTF-32 without a BOM, from where the NUL bytes of the first (ASCII) characters fall: appendix F's
+ * `3C 00 3F 00` (`<?` in UTF-16LE) and its relatives, generalised to any first two ASCII characters so that a
+ * document starting with white space or `{` is recognised too. NUL is not allowed in XML (nor in JSON or HTML
+ * text), so this pattern cannot be an ASCII-compatible document, whatever a header says.
+ */
+function nulPatternCharset(bytes: Buffer): string | null {
+  if (bytes.length < 4) return null;
+  const [a, b, c, d] = [bytes[0]!, bytes[1]!, bytes[2]!, bytes[3]!];
+  const ascii = (x: number) => x > 0 && x < 0x80;
+  if (a === 0 && b === 0 && c === 0 && ascii(d)) return 'utf-32be';
+  if (ascii(a) && b === 0 && c === 0 && d === 0) return 'utf-32le';
+  if (a === 0 && ascii(b) && c === 0 && ascii(d)) return 'utf-16be';
+  if (ascii(a) && b === 0 && ascii(c) && d === 0) return 'utf-16le';
+  return null;
+}
+
+/** UTF-16 and UTF-32 labels, which are false on bytes that read as ASCII (the declaration itself did). */
+const WIDE = /^(utf-?(16|32)|ucs-?(2|4))/;
 
 function headerCharset(contentType: string | null | undefined): string | null {
   const m = contentType ? /charset\s*=\s*("?)([^";,\s]+)\1/i.exec(contentType) : null;
@@ -99,8 +127,13 @@ export function decodeChunks(bytes: Buffer, resolved: { charset: string; bomLeng
 export function resolveCharset(bytes: Buffer, opts: { contentType?: string | null; kind: TextKind }): { charset: string; bomLength: number } {
   const bom = bomCharset(bytes);
   if (bom) return { charset: bom.charset, bomLength: bom.length };
-  const fromHeader = normalizeCharset(headerCharset(opts.contentType));
-  const fromDoc = opts.kind === 'json' ? null : normalizeCharset(declaredCharset(bytes, opts.kind));
+  const wide = nulPatternCharset(bytes);
+  if (wide) return { charset: wide, bomLength: 0 };
+  // No BOM and no NUL pattern: the bytes are ASCII-compatible, so a UTF-16/32 label (on a document whose
+  // declaration we just read as ASCII) is wrong and would decode the whole feed into garbage.
+  const credible = (c: string | null) => (c && !WIDE.test(c) ? c : null);
+  const fromHeader = credible(normalizeCharset(headerCharset(opts.contentType)));
+  const fromDoc = opts.kind === 'json' ? null : credible(normalizeCharset(declaredCharset(bytes, opts.kind)));
   if (fromHeader) {
     if (fromDoc && fromDoc !== fromHeader && !decodesCleanly(bytes, fromHeader)) return { charset: fromDoc, bomLength: 0 };
     return { charset: fromHeader, bomLength: 0 };

@@ -26,6 +26,8 @@ export interface XElement {
   attribs: Record<string, string>;
   children: XChild[];
   parent: XElement | null;
+  /** On the root only: some element below it declares a namespace (xmlns or xmlns:*). */
+  nestedXmlns?: boolean;
 }
 export type XChild = XElement | string;
 
@@ -61,8 +63,17 @@ export class XmlTree {
         },
         onopentag: (name, attribs) => {
           const el: XElement = { name, lname: name.toLowerCase(), attribs, children: [], parent: this.current };
-          if (this.current) this.current.children.push(el);
-          else if (!this.root) this.root = el;
+          if (this.current) {
+            this.current.children.push(el);
+            if (this.root && !this.root.nestedXmlns) {
+              for (const k in attribs) {
+                if (k.startsWith('xmlns')) {
+                  this.root.nestedXmlns = true;
+                  break;
+                }
+              }
+            }
+          } else if (!this.root) this.root = el;
           else return; // a second top-level element: not part of the feed
           if (++this.depth > MAX_DEPTH) throw new XmlTooDeep(`elements nested deeper than ${MAX_DEPTH}`);
           this.current = el;
