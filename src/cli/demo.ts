@@ -1,6 +1,8 @@
 /**
- * `newsmirror demo`: an offline mirror run. Bundled real-format feeds (demo/feeds, demo/pages) are served on
- * 127.0.0.1 and mirrored into a local archive, so a new user sees the whole pipeline without a network.
+ * `newsmirror demo`: an offline mirror run. Real articles from the archive sample, bundled as the feeds the
+ * original mirror read (demo/feeds: feedx-style RSS for 美国之音, BBC and 德国之声; a teaser-only WordPress feed
+ * for 中国数字时代 with its article pages in demo/pages), are served on 127.0.0.1 and mirrored into a local
+ * archive, so a new user sees the whole pipeline, full-text stage included, without a network.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -15,82 +17,61 @@ import { createFetcher } from '../fetch/index.js';
 import type { Fetcher, RunReport } from '../types.js';
 import { createProgress, formatReport, saveLastReport } from './report.js';
 
-/** The bundled demo data, shipped with the package beside dist/. */
+/** The bundled demo data, shipped with the package beside dist/ (regenerate with demo/make-demo.ts). */
 export const DEMO_DIR = fileURLToPath(new URL('../../demo/', import.meta.url));
-
-/**
- * The origin the demo feeds' article and image links name. It never changes, whatever port the server gets,
- * so a second demo run sees the same links (nothing new, nothing updated); the demo's fetcher maps it onto
- * the loopback server. (.test is reserved: it can never be a real host.)
- */
-export const DEMO_ORIGIN = 'http://demo.newsmirror.test';
 
 interface ManifestEntry {
   name: string;
   abbr: string;
   file: string;
   contentType: string;
-  /** Where the file lives under demo/ (default feeds/). */
-  dir?: string;
   fullText?: 'auto' | 'always' | 'never';
   selector?: string | null;
   images?: 'proxy' | 'local' | 'none';
 }
 
-/** The demo's sites: the bundled feed manifest, plus the full-text and local-image showcases. */
+/** The demo's sites (demo/feeds/sites.json). */
 export function demoSites(): ManifestEntry[] {
-  const manifest = JSON.parse(readFileSync(path.join(DEMO_DIR, 'feeds', 'sites.json'), 'utf8')) as ManifestEntry[];
-  const extras: ManifestEntry[] = [];
-  // A summary-only feed whose articles come out whole (the original scraped CDT's pages the same way).
-  if (existsSync(path.join(DEMO_DIR, 'pages', 'cdt.xml'))) {
-    extras.push({ name: '中国数字时代', abbr: 'cdt', file: 'cdt.xml', dir: 'pages', contentType: 'application/rss+xml; charset=utf-8', fullText: 'auto', selector: 'div.post-content' });
-  }
-  // A site whose images are stored beside the articles instead of going through the proxy.
-  if (existsSync(path.join(DEMO_DIR, 'pages', 'dw-images.xml'))) {
-    extras.push({ name: '德国之声', abbr: 'dw', file: 'dw-images.xml', dir: 'pages', contentType: 'application/rss+xml; charset=utf-8', fullText: 'never', images: 'local' });
-  }
-  const taken = new Set(extras.flatMap((e) => [e.abbr, e.name]));
-  // The bundled feeds link to the real outlets, which the offline demo cannot reach: no full-text fetches.
-  const bundled = manifest.filter((m) => !taken.has(m.abbr) && !taken.has(m.name)).map((m) => ({ ...m, fullText: m.fullText ?? 'never' }));
-  return [...bundled, ...extras];
+  return JSON.parse(readFileSync(path.join(DEMO_DIR, 'feeds', 'sites.json'), 'utf8')) as ManifestEntry[];
+}
+
+/**
+ * The article pages the demo holds, by their real URL (demo/pages/index.json: URL → file under demo/pages).
+ * The feeds keep the outlets' real links, so the archived articles link to the real stories; only the
+ * demo's fetcher knows that their pages are served on loopback.
+ */
+export function demoPages(): Map<string, string> {
+  const file = path.join(DEMO_DIR, 'pages', 'index.json');
+  if (!existsSync(file)) return new Map();
+  const index = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
+  return new Map(Object.entries(index).map(([url, rel]) => [new URL(url).href, rel]));
 }
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.webp': 'image/webp',
   '.xml': 'application/xml',
   '.json': 'application/json',
 };
 
-/** Serve demo/ on 127.0.0.1: feeds by manifest content type, pages and images by extension. */
+/** Serve demo/feeds and demo/pages on 127.0.0.1: feeds by manifest content type, pages by extension. */
 export async function startDemoServer(sites: ManifestEntry[]): Promise<{ origin: string; server: Server }> {
-  const byPath = new Map(sites.map((s) => [`/${s.dir ?? 'feeds'}/${s.file}`, s]));
+  const byPath = new Map(sites.map((s) => [`/feeds/${s.file}`, s]));
   const server = createServer((req, res) => {
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://x');
       const rel = path.posix.normalize(decodeURIComponent(url.pathname));
-      if (rel.includes('..') || !/^\/(feeds|pages|images)\//.test(rel)) {
+      if (rel.includes('..') || !/^\/(feeds|pages)\//.test(rel)) {
         res.writeHead(404).end();
         return;
       }
-      // demo/pages holds the article pages and the images they use (/images/x → demo/pages/images/x).
-      const file = rel.startsWith('/images/') ? path.join(DEMO_DIR, 'pages', rel) : path.join(DEMO_DIR, rel);
       let body: Buffer;
       try {
-        body = await readFile(file);
+        body = await readFile(path.join(DEMO_DIR, rel));
       } catch {
         res.writeHead(404).end();
         return;
       }
-      const ext = path.extname(file).toLowerCase();
-      const type = byPath.get(rel)?.contentType ?? TYPES[ext] ?? 'application/octet-stream';
-      if (/\.(xml|html|json)$/.test(ext) && body.includes('{{origin}}')) {
-        body = Buffer.from(body.toString('latin1').replaceAll('{{origin}}', DEMO_ORIGIN), 'latin1');
-      }
+      const type = byPath.get(rel)?.contentType ?? TYPES[path.extname(rel).toLowerCase()] ?? 'application/octet-stream';
       res.writeHead(200, { 'content-type': type, 'content-length': body.length });
       res.end(body);
     })();
@@ -108,14 +89,27 @@ export async function startDemoServer(sites: ManifestEntry[]): Promise<{ origin:
   return { origin, server };
 }
 
-/** A fetcher that sends requests for DEMO_ORIGIN to the loopback server, and reports URLs in DEMO_ORIGIN. */
-function demoFetcher(inner: Fetcher, origin: string): Fetcher {
-  const toServer = (u: string) => (u.startsWith(DEMO_ORIGIN) ? origin + u.slice(DEMO_ORIGIN.length) : u);
-  const toDemo = (u: string) => (u.startsWith(origin) && u.includes('/pages/') ? DEMO_ORIGIN + u.slice(origin.length) : u);
+/**
+ * The demo's fetcher: a bundled page's real URL is fetched from the loopback server and reported under its
+ * real URL (so the archive's links and the page's base stay the outlet's, and a second run sees the same
+ * ones whatever port the server got); loopback URLs pass; anything else is refused, since the demo is offline.
+ */
+function demoFetcher(inner: Fetcher, origin: string, pages: Map<string, string>): Fetcher {
   return {
     async fetch(req) {
-      const out = await inner.fetch({ ...req, url: toServer(req.url) });
-      return { ...out, url: toDemo(out.url) };
+      let href: string;
+      try {
+        href = new URL(req.url).href;
+      } catch {
+        href = req.url;
+      }
+      const page = pages.get(href);
+      if (page) {
+        const out = await inner.fetch({ ...req, url: `${origin}/pages/${page}` });
+        return { ...out, url: req.url };
+      }
+      if (href.startsWith(`${origin}/`)) return inner.fetch(req);
+      throw new NewsmirrorError('network', `${req.url}: not bundled with the offline demo`);
     },
     close: () => inner.close(),
   };
@@ -127,6 +121,7 @@ export async function runDemo(out: string, opts: { json: boolean; progress: bool
     throw new NewsmirrorError('io', `${DEMO_DIR}: demo data is missing (reinstall newsmirror)`);
   }
   const sites = demoSites();
+  const pages = demoPages();
   const { origin, server } = await startDemoServer(sites);
   try {
     const config = fromObject(
@@ -139,7 +134,7 @@ export async function runDemo(out: string, opts: { json: boolean; progress: bool
         sites: sites.map((s) => ({
           name: s.name,
           abbr: s.abbr,
-          feed: `${origin}/${s.dir ?? 'feeds'}/${s.file}`,
+          feed: `${origin}/feeds/${s.file}`,
           ...(s.fullText ? { fullText: s.fullText } : {}),
           ...(s.selector ? { selector: s.selector } : {}),
           ...(s.images ? { images: s.images } : {}),
@@ -149,7 +144,7 @@ export async function runDemo(out: string, opts: { json: boolean; progress: bool
       { cwd: process.cwd() },
     );
     const progress = createProgress(opts.progress && !opts.json);
-    const fetcher = demoFetcher(createFetcher(config.fetch), origin);
+    const fetcher = demoFetcher(createFetcher(config.fetch), origin, pages);
     const report = await runMirror(config, { onProgress: progress.onProgress, fetcher });
     await fetcher.close();
     progress.stop();
@@ -162,7 +157,7 @@ export async function runDemo(out: string, opts: { json: boolean; progress: bool
       process.stdout.write(
         [
           '',
-          `The demo mirrored ${sites.length} bundled feeds served on ${origin}. Look at:`,
+          `The demo mirrored real articles of ${sites.map((s) => s.name).join(', ')} (bundled feeds served on ${origin}). Look at:`,
           `  ${rel}/README.md            the index, one list per site`,
           `  ${rel}/lists/               per-site lists (newest first, dates in GMT+8)`,
           `  ${rel}/articles/<abbr>/     one Markdown file per article`,

@@ -111,7 +111,7 @@ export async function main(argv: string[], io: { cwd?: string } = {}): Promise<n
 
   program
     .command('demo')
-    .description('offline demo: serve bundled real-format feeds on 127.0.0.1 and mirror them')
+    .description('offline demo: serve feeds of real articles (bundled) on 127.0.0.1 and mirror them')
     .option('--out <dir>', 'where to write the demo archive', 'demo-archive')
     .option('--json', 'print the run report as JSON')
     .option('--no-progress', 'no progress display')

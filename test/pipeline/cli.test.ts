@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { cli, rss, snapshot, startFeedServer, tempDir } from './harness.js';
 
 const FEED = rss('VOA', [
@@ -57,26 +58,69 @@ test('inspect of a URL on loopback, and of unparseable input: exit 1, one line, 
   }
 });
 
-test('demo mirrors the bundled feeds offline, twice in a row: second run 0 new, no byte changed', async () => {
+const SAMPLE = fileURLToPath(new URL('../fixtures/real-archive/articles/', import.meta.url));
+const DEMO_FEEDS = fileURLToPath(new URL('../../demo/feeds/', import.meta.url));
+
+/** The head of an archived article: title, link, date (its timestamp line, or the 日期 line of the older shape). */
+function head(text: string): { title: string; link: string; date: number } {
+  const m = /^(?:<!--(\d+)-->\n)?\[([\s\S]*?)\]\((\S+?)\)\n------\n(?:日期：([^\n]+)\n)?/.exec(text);
+  assert.ok(m, text.slice(0, 200));
+  // Titles compared as a run writes them: white space collapsed, zero-width characters dropped.
+  return { title: m[2]!.replace(/[\u200B-\u200D\uFEFF]/g, '').replace(/\s+/g, ' ').trim(), link: new URL(m[3]!).href, date: m[1] ? Number(m[1]) : Date.parse(m[4]!) };
+}
+
+test('demo mirrors real articles of four outlets offline, twice in a row: second run 0 new, no byte changed', async () => {
+  // The real sample, by link: every demo article must be one of these, with the same title and date.
+  const real = new Map<string, { title: string; date: number; text: string }[]>();
+  for (const folder of readdirSync(SAMPLE)) {
+    for (const f of readdirSync(path.join(SAMPLE, folder))) {
+      const text = readFileSync(path.join(SAMPLE, folder, f), 'utf8');
+      const h = head(text);
+      real.set(h.link, [...(real.get(h.link) ?? []), { title: h.title, date: h.date, text }]);
+    }
+  }
+  const bundled = Object.fromEntries(['voa', 'bbc', 'dw', 'cdt'].map((abbr) => [abbr, readFileSync(path.join(DEMO_FEEDS, `${abbr}.xml`), 'utf8').split('<item>').length - 1]));
+
   const dir = tempDir();
   const first = await cli(['demo', '--out', 'out', '--json'], dir, 120_000);
   assert.equal(first.code, 0, first.stderr + first.stdout.slice(0, 2000));
   const r1 = JSON.parse(first.stdout);
-  assert.ok(r1.totals.new >= 10, `demo archived ${r1.totals.new}`);
   assert.equal(r1.totals.failed, 0);
+  // Four Chinese outlets, every bundled item archived; no English test feed among them.
+  assert.deepEqual(r1.sites.map((s: { abbr: string }) => s.abbr).sort(), ['bbc', 'cdt', 'dw', 'voa']);
+  for (const s of r1.sites as { abbr: string; new: number }[]) assert.equal(s.new, bundled[s.abbr], s.abbr);
+  assert.ok(r1.totals.new >= 200, `demo archived ${r1.totals.new}`);
   const archive = path.join(dir, 'out');
-  assert.ok(readdirSync(path.join(archive, 'lists')).length >= 3);
-  // The summary-only site came out whole (its pages were fetched), the local-images site stored its images.
+  assert.deepEqual(readdirSync(path.join(archive, 'articles')).sort(), ['bbc', 'cdt', 'dw', 'voa']);
+  assert.equal(readdirSync(path.join(archive, 'lists')).length, 4);
+
+  // Every article is a real one: its link, title and date are those of a file in the sample.
+  let checked = 0;
+  for (const abbr of ['voa', 'bbc', 'dw', 'cdt']) {
+    for (const f of readdirSync(path.join(archive, 'articles', abbr))) {
+      const h = head(readFileSync(path.join(archive, 'articles', abbr, f), 'utf8'));
+      const versions = real.get(h.link);
+      assert.ok(versions, `${abbr}/${f}: ${h.link} is not in the real sample`);
+      assert.ok(versions.some((v) => v.title === h.title && v.date === h.date), `${abbr}/${f}: ${h.title} @ ${h.date}`);
+      checked++;
+    }
+  }
+  assert.equal(checked, r1.totals.new);
+
+  // The teaser-only site came out whole: its pages were fetched (mapped to loopback), the archive keeps the
+  // real links, and the text is the article's, without the page's navigation, sidebar or footer.
   const cdt = r1.sites.find((s: { abbr: string }) => s.abbr === 'cdt');
-  assert.equal(cdt.fullText.fetched, 4);
-  const teacher = readFileSync(path.join(archive, 'articles/cdt/1048575.md'), 'utf8');
-  assert.match(teacher, /这篇文章在社交媒体上被大量转发，随后被删除。/);
-  assert.doesNotMatch(teacher, /页脚信息|侧栏链接/);
-  const dw = r1.sites.find((s: { abbr: string }) => s.abbr === 'dw');
-  assert.equal(dw.images.stored, 2);
-  assert.match(readFileSync(path.join(archive, 'articles/dw/1048575.md'), 'utf8'), /<img src="\.\.\/\.\.\/assets\/dw\/[0-9a-f]{16}\.png"/);
-  // The hostile demo item was cleaned.
+  assert.equal(cdt.fullText.fetched, bundled.cdt);
+  assert.equal(cdt.fullText.fallback, 0);
+  for (const f of readdirSync(path.join(archive, 'articles/cdt'))) {
+    const text = readFileSync(path.join(archive, 'articles/cdt', f), 'utf8');
+    assert.match(head(text).link, /^https:\/\/chinadigitaltimes\.net\/chinese\//);
+    assert.doesNotMatch(text, /127\.0\.0\.1|热门文章|分享到：推特|China Digital Times ·/, f);
+  }
+  const jiaoliu = readdirSync(path.join(archive, 'articles/cdt')).map((f) => readFileSync(path.join(archive, 'articles/cdt', f), 'utf8')).find((t) => t.includes('苟晶'));
+  assert.ok(jiaoliu && jiaoliu.length > 5000, 'a long CDT article is archived whole, not as its teaser');
   for (const f of readdirSync(path.join(archive, 'articles/voa'))) assert.doesNotMatch(readFileSync(path.join(archive, 'articles/voa', f), 'utf8'), /<script|onerror|javascript:/);
+
   const before = snapshot(archive);
   const second = await cli(['demo', '--out', 'out', '--json'], dir, 120_000);
   assert.equal(second.code, 0, second.stderr);
@@ -87,13 +131,15 @@ test('demo mirrors the bundled feeds offline, twice in a row: second run 0 new, 
   const human = await cli(['demo', '--out', 'out'], dir, 120_000);
   assert.match(human.stdout, /0 new, 0 updated/);
   assert.match(human.stdout, /site\/index\.html/);
-  // Rendered under another config (here the built-in one), the sites it does not list are named, not dropped
-  // from the README silently; their files stay.
-  const other = await cli(['render', '--archive', 'out', '--no-site'], dir);
+  assert.deepEqual(snapshot(archive), before);
+  // Rendered under a config that lists only one of its sites, the others are named, not dropped from the
+  // README silently; their files stay.
+  writeFileSync(path.join(dir, 'only-voa.yaml'), 'archive: out\nsites:\n  - name: 美国之音\n    abbr: voa\n    feed: https://feedx.net/rss/mgzy1.xml\n');
+  const other = await cli(['render', '--config', 'only-voa.yaml', '--no-site'], dir);
   assert.equal(other.code, 0, other.stderr);
-  assert.match(other.stderr, /^note: not in the config, so kept but not in lists, README or website: .*articles\/science \(\d+\)/m);
+  assert.match(other.stderr, /^note: not in the config, so kept but not in lists, README or website: .*articles\/cdt \(\d+\)/m);
   const after = snapshot(archive);
   const articles = [...before].filter(([rel]) => rel.startsWith('articles/'));
-  assert.ok(articles.some(([rel]) => rel.startsWith('articles/science/')));
+  assert.ok(articles.some(([rel]) => rel.startsWith('articles/cdt/')));
   for (const [rel, hash] of articles) assert.equal(after.get(rel), hash, rel);
 });
