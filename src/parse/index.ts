@@ -26,8 +26,10 @@ export interface ParseOptions {
 
 /** Parse feed bytes or text; throws NewsmirrorError('malformed_feed') when it is not a feed. */
 export function parseFeed(input: Buffer | string, opts: ParseOptions): ParsedFeed {
-  const head = typeof input === 'string' ? input.slice(0, 512) : input.subarray(0, 512).toString('latin1');
-  const trimmed = head.replace(/^(\uFEFF|\xEF\xBB\xBF|\s)+/, '');
+  const resolved = typeof input === 'string' ? null : resolveCharset(input, { contentType: opts.contentType, kind: 'xml' });
+  // The first characters, decoded (a UTF-16 document's bytes say nothing read one by one).
+  const head = resolved ? decodeChunks((input as Buffer).subarray(0, resolved.bomLength + 512), resolved).join('') : (input as string).slice(0, 512);
+  const trimmed = head.replace(/^(\uFEFF|\s)+/, '');
   const looksJson = trimmed.startsWith('{') || /json/i.test(opts.contentType ?? '');
   if (looksJson && !trimmed.startsWith('<')) {
     const text = typeof input === 'string' ? input : decodeText(input, { contentType: opts.contentType, kind: 'json' }).text;
@@ -35,10 +37,9 @@ export function parseFeed(input: Buffer | string, opts: ParseOptions): ParsedFee
   }
   let root: XElement | null;
   try {
-    if (typeof input === 'string') {
-      root = treeFromChunks([input], opts);
+    if (typeof input === 'string' || !resolved) {
+      root = treeFromChunks([input as string], opts);
     } else {
-      const resolved = resolveCharset(input, { contentType: opts.contentType, kind: 'xml' });
       if (resolved.charset === 'utf-8') {
         const bytes = input.subarray(resolved.bomLength);
         if (isBlank(bytes)) throw malformed(opts, 'empty document');
@@ -52,7 +53,7 @@ export function parseFeed(input: Buffer | string, opts: ParseOptions): ParsedFee
     if (err instanceof XmlTooDeep) throw malformed(opts, err.message);
     throw err;
   }
-  if (!root) throw malformed(opts, notMarkup(input));
+  if (!root) throw malformed(opts, notMarkup(head));
   canonicalizeNames(root);
   const name = local(root.lname);
   if (name === 'rss' || name === 'channel') return parseRss(root, opts, 'rss');
@@ -71,9 +72,8 @@ function treeFromChunks(chunks: string[], opts: ParseOptions): XElement | null {
 }
 
 /** Why input with no root element is not a feed: binary data, or text that is not markup. */
-function notMarkup(input: Buffer | string): string {
-  const head = typeof input === 'string' ? input.slice(0, 1024) : input.subarray(0, 1024).toString('latin1');
-  // Text has no NUL and few C0 controls; UTF-16/32 text was decoded before it got here.
+function notMarkup(head: string): string {
+  // Text has no NUL and few C0 controls (the head is decoded: UTF-16/32 text has none either).
   const controls = head.match(/[\u0000-\u0008\u000E-\u001F]/g)?.length ?? 0;
   if (controls > 0 && controls * 20 >= head.length) return 'binary data, not text';
   if (!head.includes('<')) return 'plain text, no XML or JSON';

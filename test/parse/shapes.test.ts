@@ -26,7 +26,8 @@ interface ExpectedItem {
   content?: string | null;
   summary?: string | null;
 }
-type Expected = { format: string; title: string | null; link: string | null; items: ExpectedItem[] } | { error: string };
+type ExpectedFeed = { format: string; title: string | null; link: string | null; items: ExpectedItem[] };
+type Expected = ExpectedFeed | { error: string };
 
 /** Every case: [input file, expectation]. The eight UTF-16/UTF-32 files share one expectation. */
 function cases(): [string, Expected][] {
@@ -43,7 +44,7 @@ function cases(): [string, Expected][] {
 }
 
 /** The fields of a parsed or inspected item that an expectation names. */
-function check(file: string, got: { format: string; title: string | null; link: string | null; items: Record<string, unknown>[] }, want: Expected & { format: string }) {
+function check(file: string, got: { format: string; title: string | null; link: string | null; items: Record<string, unknown>[] }, want: ExpectedFeed) {
   assert.equal(got.format, want.format, `${file}: format`);
   assert.equal(got.title, want.title, `${file}: feed title`);
   assert.equal(got.link, want.link, `${file}: feed link`);
@@ -136,4 +137,15 @@ test('prefixes are looked up by namespace: Dublin Core under another prefix, RSS
   // An element that rebinds a prefix to a known namespace deeper down is renamed under it.
   const nested = `<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><item xmlns:x="http://purl.org/dc/terms/"><title>t</title><x:creator>甲</x:creator></item></channel></rss>`;
   assert.equal(parseFeed(nested, { url: 'https://x.example/' }).items[0]!.author, '甲');
+});
+
+test('a JSON Feed or plain text in UTF-16 is recognised as what it is', () => {
+  const json = JSON.stringify({ version: 'https://jsonfeed.org/version/1.1', title: '自由亚洲电台', items: [{ id: '1', url: 'https://rfa.example/1', title: '标题' }] });
+  for (const bom of [true, false]) {
+    const bytes = iconv.encode(json, 'utf-16le', { addBOM: bom });
+    const feed = parseFeed(bytes, { url: 'https://x.example/f.json' });
+    assert.equal(feed.format, 'json');
+    assert.equal(feed.items[0]!.title, '标题');
+  }
+  assert.throws(() => parseFeed(iconv.encode('只是一段文字，不是订阅源', 'utf-16be', { addBOM: true }), { url: 'https://x.example/t', name: 't.txt' }), /^NewsmirrorError: t\.txt: not a feed \(plain text, no XML or JSON\)$/);
 });
