@@ -168,6 +168,10 @@ export interface ArticleRecord {
   sourceHash?: string | null;
   firstSeen: number;
   updatedAt: number;
+  /** The title as the file spells it between `[` and `](` (its list line's title); null: derive from `title`. */
+  listTitle?: string | null;
+  /** The file has no `<!--ms-->` line (the original's early shape): its list line carries no date. */
+  undated?: boolean;
 }
 
 // ---------------------------------------------------------------- report
