@@ -159,6 +159,8 @@ async function importWith(root: string, index: ArchiveIndex, siteOf: (folder: st
   }
   // The index now knows the archive: a run does not import it again (see the pipeline's ensureImported).
   index.setMeta('imported', new Date().toISOString());
+  // Until a run writes something, the lists and README are the archive's own (see the pipeline's renderIfStale).
+  index.setMeta('imported-generation', index.getMeta('generation') ?? '0');
   return report;
 }
 

@@ -29,8 +29,9 @@ import {
   parseArticleFile,
   removeTempFiles,
   renderArticleFile,
+  listShape,
   renderList,
-  renderReadme,
+  updateReadme,
   writeFilesAtomic,
 } from '../archive/index.js';
 import { cleanHtml, htmlToText } from '../clean/index.js';
@@ -448,7 +449,10 @@ function sameAsImported(archive: string, match: ArticleRecord, title: string, ht
 async function renderIfStale(config: Config, index: ArchiveIndex, render: boolean): Promise<void> {
   const inputs = [config.sites.map((x) => [x.name, x.abbr]), config.listSize, config.tzOffsetMinutes, config.siteDir, config.baseUrl];
   const state = `${index.getMeta('generation') ?? '0'}:${sha256(JSON.stringify(inputs))}`;
-  const listsCurrent = index.getMeta('rendered-lists') === `${state}:${render}` && existsSync(path.join(config.archive, 'README.md'));
+  // An imported archive's lists and README are as their writer (the original, an earlier newsmirror) left
+  // them, and stay so until a run writes an article: a run that finds nothing new changes no byte of them.
+  const asImported = index.getMeta('rendered-lists') === null && index.getMeta('imported-generation') === (index.getMeta('generation') ?? '0') && existsSync(path.join(config.archive, 'lists'));
+  const listsCurrent = asImported || (index.getMeta('rendered-lists') === `${state}:${render}` && existsSync(path.join(config.archive, 'README.md')));
   const siteCurrent = !render || (index.getMeta('rendered-site') === state && existsSync(path.join(config.siteDir, 'index.html')));
   if (listsCurrent && siteCurrent) return;
   await renderOutputs(config, index, { lists: !listsCurrent, readme: !listsCurrent, feedsAndSite: !siteCurrent, links: render });
@@ -486,12 +490,17 @@ async function renderOutputs(config: Config, index: ArchiveIndex, what: RenderWh
       });
       // A site that has never archived anything gets no list (the original wrote none either).
       const file = path.join(config.archive, 'lists', `${site.name}.md`);
-      if (!what.lists || (newest.length === 0 && !existsSync(file))) continue;
-      files.push({ file, data: renderList(site.name, newest, { tzOffsetMinutes: config.tzOffsetMinutes }) });
+      const existing = readIfExists(file);
+      if (!what.lists || (newest.length === 0 && existing === null)) continue;
+      // Every file of every story (two files under one id included), in the list's own shape (old or current).
+      const entries = index.listEntries(site.abbr, config.listSize);
+      files.push({ file, data: renderList(site.name, entries, { tzOffsetMinutes: config.tzOffsetMinutes, shape: listShape(existing) }) });
     }
     if (what.readme) {
-      const readme = renderReadme(readmeSites, { feeds: what.links, site: what.links, tzOffsetMinutes: config.tzOffsetMinutes });
-      files.push({ file: path.join(config.archive, 'README.md'), data: readme });
+      // Only newsmirror's block of the README is rewritten; a README without the block is left alone.
+      const file = path.join(config.archive, 'README.md');
+      const readme = updateReadme(readIfExists(file), readmeSites, { feeds: what.links, site: what.links, tzOffsetMinutes: config.tzOffsetMinutes });
+      if (readme !== null) files.push({ file, data: readme });
     }
     written += (await writeFilesAtomic(files)).filter(Boolean).length;
   }
@@ -518,6 +527,15 @@ function renderSource(config: Config, index: ArchiveIndex): RenderSource {
     span: () => index.span(),
     body: (rel) => readBody(config.archive, rel),
   };
+}
+
+function readIfExists(file: string): string | null {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
 }
 
 function readBody(archive: string, rel: string): string {
