@@ -21,6 +21,18 @@ export const FIRST_ID = 0xfffff - 1;
 export const WORDPRESS_ID_MASK = 0xfffff;
 
 /**
+ * The id the original gave a WordPress post: `0xFFFFF ^ p`, with `p` from `?p=<n>` in the guid (WordPress
+ * guids are `https://host/?p=<n>`), else in the link; null when neither names a post.
+ */
+export function wordpressId(guid: string | null, link: string | null): number | null {
+  for (const s of [guid, link]) {
+    const m = s ? /[?&]p=(\d{1,9})(?:[&#]|$)/.exec(s) : null;
+    if (m) return WORDPRESS_ID_MASK ^ Number(m[1]);
+  }
+  return null;
+}
+
+/**
  * Query parameters that identify a campaign, a referrer or a reader, never a story, so two links that differ
  * only in them are one story. Kept to names known as tracking: dropping a parameter that does identify a
  * story (`id`, `cid`, `aid`, `p` …) would merge two stories into one, which is worse than a duplicate.
@@ -566,4 +578,38 @@ export class ArchiveIndex {
   setMeta(key: string, value: string): void {
     this.stmts.setMeta!.run(key, value);
   }
+}
+
+/** Characters per shingle of textSimilarity: five, about two or three Chinese words or one English word. */
+export const SHINGLE = 5;
+/** Jaccard similarity from which two texts are near-identical (the same story with a typo or a line edited). */
+export const NEAR_IDENTICAL = 0.9;
+
+/** Text reduced to its letters, digits and marks (NFKC, lowercase): spacing, punctuation and markup do not count. */
+function letters(text: string): string[] {
+  return [...text.normalize('NFKC').toLowerCase().replace(/[^\p{L}\p{N}\p{M}]+/gu, '')];
+}
+
+/**
+ * How alike two plain texts are: the Jaccard similarity of their sets of SHINGLE-character shingles (over
+ * letters and digits only, see letters), in [0, 1]. Two empty texts are not alike at all (0): an item with no
+ * text says nothing about which story it is. Texts shorter than a shingle are alike only when equal.
+ */
+export function textSimilarity(a: string, b: string): number {
+  const x = letters(a);
+  const y = letters(b);
+  if (x.length === 0 || y.length === 0) return 0;
+  if (x.length < SHINGLE || y.length < SHINGLE) return x.join('') === y.join('') ? 1 : 0;
+  const sx = new Set<string>();
+  for (let i = 0; i + SHINGLE <= x.length; i++) sx.add(x.slice(i, i + SHINGLE).join(''));
+  const sy = new Set<string>();
+  for (let i = 0; i + SHINGLE <= y.length; i++) sy.add(y.slice(i, i + SHINGLE).join(''));
+  let common = 0;
+  for (const s of sx) if (sy.has(s)) common++;
+  return common / (sx.size + sy.size - common);
+}
+
+/** Whether two plain texts are near-identical: textSimilarity ≥ NEAR_IDENTICAL. */
+export function nearIdentical(a: string, b: string): boolean {
+  return textSimilarity(a, b) >= NEAR_IDENTICAL;
 }

@@ -38,7 +38,7 @@ import { cleanHtml, htmlToText } from '../clean/index.js';
 import { errorMessage, isNewsmirrorError } from '../errors.js';
 import { createSqlitePageCache, extractFullText, needsFullText, type PageCache } from '../extract/index.js';
 import { createFetcher } from '../fetch/index.js';
-import { ArchiveIndex, canonicalLink, normalizeTitle } from '../identity/index.js';
+import { ArchiveIndex, canonicalLink, nearIdentical, normalizeTitle, wordpressId } from '../identity/index.js';
 import { createSqliteImageStore, storeImages, type ImageStore } from '../images/index.js';
 import { parseFeed } from '../parse/index.js';
 import { renderFeeds, renderSite, type RenderSource } from '../render/index.js';
@@ -189,7 +189,7 @@ async function runSite(ctx: SiteContext, site: SiteConfig): Promise<SiteReport> 
       const candidates = toCandidates(ctx, site, feed.items, report);
       // Oldest first: each new story takes the next smaller id, so newer stories sort first, as in the original.
       candidates.sort((a, b) => a.published - b.published);
-      const batch: Batch = { writes: [], touches: [], nextId: null, folder: null };
+      const batch: Batch = { writes: [], touches: [], nextId: null, folder: null, taken: new Set() };
       for (const c of candidates) {
         await yieldToIo();
         await prepareItem(ctx, site, c, report, batch);
@@ -251,9 +251,16 @@ function note(report: SiteReport, text: string): void {
 /** Items → candidates: a link to identify them, a title, a date; duplicates within the feed dropped. */
 function toCandidates(ctx: SiteContext, site: SiteConfig, items: FeedItem[], report: SiteReport): Candidate[] {
   const seen = new Set<string>();
+  const titled = new Map<string, string[]>();
   const out: Candidate[] = [];
   const nowMs = ctx.now();
+  let excluded = 0;
   for (const item of items) {
+    // The site mirrors only some categories (config include.category, as the original's CDT filter).
+    if (site.include && !(item.categories ?? []).some((cat) => site.include!.category.test(cat))) {
+      excluded++;
+      continue;
+    }
     const link = item.link ?? (item.guid && /^https?:\/\//i.test(item.guid) ? item.guid : null);
     if (!link) {
       report.skipped++;
@@ -272,18 +279,24 @@ function toCandidates(ctx: SiteContext, site: SiteConfig, items: FeedItem[], rep
     // Only a title the feed gave identifies a story: a stand-in made from the body is not a headline, and
     // untitled items sharing an opening sentence are not the same story.
     const normTitle = ownTitle ? normalizeTitle(ownTitle) : '';
-    const keys = [item.guid ? `g:${item.guid}` : null, `l:${canonical}`, normTitle ? `t:${normTitle}` : null];
-    if (keys.some((k) => k !== null && seen.has(k))) {
+    const keys = [item.guid ? `g:${item.guid}` : null, `l:${canonical}`];
+    // A title shared with an earlier item of the feed makes a duplicate only with near-identical text (daily
+    // round-ups carry one title for many stories).
+    const text = normTitle ? htmlToText(item.contentHtml ?? item.summary ?? '') : '';
+    const sameTitle = normTitle ? (titled.get(normTitle) ?? []) : [];
+    if (keys.some((k) => k !== null && seen.has(k)) || sameTitle.some((t) => nearIdentical(t, text))) {
       report.duplicates++;
       continue;
     }
     for (const k of keys) if (k) seen.add(k);
+    if (normTitle) titled.set(normTitle, [...sameTitle, text]);
     const stated = item.published ?? item.updated;
     // No date: the time it was first seen. A date in the future is a feed's mistake: clamp it to now.
     const published = stated ? Math.min(stated.getTime(), nowMs) : nowMs;
     const sourceHash = sha256(JSON.stringify([item.guid, link, title, item.contentHtml, item.summary, site.fullText, site.selector, site.images]));
     out.push({ item, guid: item.guid, link, title, published, canonical, normTitle, sourceHash });
   }
+  if (excluded > 0) note(report, `${excluded} items left out: no category matches include.category ${site.include!.category}`);
   return out;
 }
 
@@ -297,6 +310,8 @@ interface Batch {
   /** Next id to hand out (ids are allocated here, reserved in the index in one transaction). */
   nextId: number | null;
   folder: string | null;
+  /** Ids handed out in this run (not yet in the index until their slice commits). */
+  taken: Set<number>;
 }
 
 /**
@@ -330,12 +345,9 @@ async function commitBatch(ctx: SiteContext, batch: Batch, report: SiteReport): 
 
 async function prepareItem(ctx: SiteContext, site: SiteConfig, c: Candidate, report: SiteReport, batch: Batch): Promise<void> {
   const { index, config } = ctx;
-  const match = index.findStory(site.abbr, {
-    guid: c.guid,
-    canonicalLink: c.canonical,
-    normTitle: c.normTitle,
-    published: c.published,
-  });
+  const probe = { guid: c.guid, canonicalLink: c.canonical, normTitle: c.normTitle, published: c.published };
+  // Same guid or same canonical link: the same story. A title alone is only a candidate (see below).
+  let match = index.findStory(site.abbr, probe);
   // The same item as last time, and its file is there: nothing to do (this keeps no-op runs cheap).
   if (match && match.sourceHash === c.sourceHash && match.contentHash && existsSync(path.join(config.archive, match.path))) {
     report.unchanged++;
@@ -371,13 +383,15 @@ async function prepareItem(ctx: SiteContext, site: SiteConfig, c: Candidate, rep
 
   const local = site.images === 'local';
   let html = cleanHtml(body, { baseUrl, imageProxy: local || site.images === 'none' ? null : config.imageProxy });
+  // Same title within a few days, another guid or link: the same story only when the texts are near-identical
+  // (a re-publication under a new link); otherwise a new story, however alike the titles (identity/nearIdentical).
+  if (!match) match = sameTextStory(config.archive, index.titleCandidates(site.abbr, probe), htmlToText(html));
   if (!match && batch.nextId === null) {
     batch.nextId = index.nextId(site.abbr);
     batch.folder = index.folderOf(site.abbr) ?? site.abbr;
   }
-  const id = match ? match.id : batch.nextId!;
+  const id = match ? match.id : newId(index, site, c, batch, report);
   const relPath = match ? match.path : `articles/${batch.folder}/${id}.md`;
-  if (!match) batch.nextId = id - 1;
   if (local) {
     const r = await storeImages(html, {
       fetcher: ctx.fetcher,
@@ -414,7 +428,7 @@ async function prepareItem(ctx: SiteContext, site: SiteConfig, c: Candidate, rep
     firstSeen: match ? match.firstSeen : t,
     updatedAt: t,
   };
-  if (match && match.sourceHash == null && match.contentHash && sameAsImported(config.archive, match, c.title, html)) {
+  if (match && match.sourceHash == null && match.contentHash && sameAsImported(config.archive, [match.path, ...index.aliasPaths(match.site, match.id)], c.title, html)) {
     // An article imported from an existing archive, served again unchanged: keep its bytes (they may come
     // from an older cleaner) and remember the source hash so it is skipped from now on.
     batch.touches.push({ ...match, guid: record.guid, sourceHash: c.sourceHash });
@@ -430,14 +444,58 @@ async function prepareItem(ctx: SiteContext, site: SiteConfig, c: Candidate, rep
   batch.writes.push({ record, text, contentHash, isNew: !match });
 }
 
-/** True when the stored file of an imported article has the same title and the same text as the new body. */
-function sameAsImported(archive: string, match: ArticleRecord, title: string, html: string): boolean {
-  try {
-    const stored = parseArticleFile(readFileSync(path.join(archive, match.path), 'utf8'), match.path);
-    return stored.title === title.replace(/\s+/g, ' ').trim() && htmlToText(stored.body) === htmlToText(html);
-  } catch {
-    return false;
+/**
+ * The id of a new story by the site's scheme (SiteConfig.ids): the next smaller id, or for 'wordpress' the
+ * original's `0xFFFFF ^ <post id>`, so a re-published post lands on its own id. An id already taken (by
+ * another story, a further file, a corrupt file) is never reused: the story gets the next smaller id instead.
+ */
+function newId(index: ArchiveIndex, site: SiteConfig, c: Candidate, batch: Batch, report: SiteReport): number {
+  if (site.ids === 'wordpress') {
+    const wp = wordpressId(c.guid, c.link);
+    if (wp !== null && !batch.taken.has(wp) && !index.idTaken(site.abbr, wp)) {
+      batch.taken.add(wp);
+      return wp;
+    }
+    note(report, `${c.link}: ${wp === null ? 'no ?p=<post id> in guid or link' : `id ${wp} is taken`}; given the next smaller id`);
   }
+  let id = batch.nextId!;
+  while (batch.taken.has(id)) id--;
+  batch.taken.add(id);
+  batch.nextId = id - 1;
+  return id;
+}
+
+/** The first of `candidates` whose stored text is near-identical to `text`, or null. */
+function sameTextStory(archive: string, candidates: ArticleRecord[], text: string): ArticleRecord | null {
+  for (const cand of candidates) {
+    if (!cand.contentHash) continue;
+    try {
+      const stored = parseArticleFile(readFileSync(path.join(archive, cand.path), 'utf8'), cand.path);
+      if (nearIdentical(htmlToText(stored.body), text)) return cand;
+    } catch {
+      /* unreadable: not evidence of anything */
+    }
+  }
+  return null;
+}
+
+/** True when the stored file of an imported article has the same title and the same text as the new body. */
+/**
+ * True when one stored file of an imported story (two when the original wrote a second one under its id) has
+ * the same title, punctuation, width and spacing aside (CDT flips `：`, `｜` and `|`), and the same text as the
+ * new body: then neither file is rewritten.
+ */
+function sameAsImported(archive: string, paths: string[], title: string, html: string): boolean {
+  const text = htmlToText(html);
+  const norm = normalizeTitle(title);
+  return paths.some((rel) => {
+    try {
+      const stored = parseArticleFile(readFileSync(path.join(archive, rel), 'utf8'), rel);
+      return normalizeTitle(stored.title) === norm && htmlToText(stored.body) === text;
+    } catch {
+      return false;
+    }
+  });
 }
 
 /**

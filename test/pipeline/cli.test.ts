@@ -69,12 +69,12 @@ test('demo mirrors the bundled feeds offline, twice in a row: second run 0 new, 
   // The summary-only site came out whole (its pages were fetched), the local-images site stored its images.
   const cdt = r1.sites.find((s: { abbr: string }) => s.abbr === 'cdt');
   assert.equal(cdt.fullText.fetched, 4);
-  const teacher = readFileSync(path.join(archive, 'articles/cdt/1048575.md'), 'utf8');
+  const teacher = readFileSync(path.join(archive, 'articles/cdt/1048574.md'), 'utf8');
   assert.match(teacher, /这篇文章在社交媒体上被大量转发，随后被删除。/);
   assert.doesNotMatch(teacher, /页脚信息|侧栏链接/);
   const dw = r1.sites.find((s: { abbr: string }) => s.abbr === 'dw');
   assert.equal(dw.images.stored, 2);
-  assert.match(readFileSync(path.join(archive, 'articles/dw/1048575.md'), 'utf8'), /<img src="\.\.\/\.\.\/assets\/dw\/[0-9a-f]{16}\.png"/);
+  assert.match(readFileSync(path.join(archive, 'articles/dw/1048574.md'), 'utf8'), /<img src="\.\.\/\.\.\/assets\/dw\/[0-9a-f]{16}\.png"/);
   // The hostile demo item was cleaned.
   for (const f of readdirSync(path.join(archive, 'articles/voa'))) assert.doesNotMatch(readFileSync(path.join(archive, 'articles/voa', f), 'utf8'), /<script|onerror|javascript:/);
   const before = snapshot(archive);
