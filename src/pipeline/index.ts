@@ -428,16 +428,19 @@ async function prepareItem(ctx: SiteContext, site: SiteConfig, c: Candidate, rep
     firstSeen: match ? match.firstSeen : t,
     updatedAt: t,
   };
-  if (match && match.sourceHash == null && match.contentHash && sameAsImported(config.archive, [match.path, ...index.aliasPaths(match.site, match.id)], c.title, html)) {
-    // An article imported from an existing archive, served again unchanged: keep its bytes (they may come
-    // from an older cleaner) and remember the source hash so it is skipped from now on.
-    batch.touches.push({ ...match, guid: record.guid, sourceHash: c.sourceHash });
-    report.unchanged++;
-    return;
-  }
   if (match && match.contentHash === contentHash && existsSync(path.join(config.archive, relPath))) {
     // Same bytes as stored: remember the new source hash so the next run skips the work.
     batch.touches.push({ ...record, contentHash, updatedAt: match.updatedAt });
+    report.unchanged++;
+    return;
+  }
+  if (match && match.contentHash && sameAsStored(config.archive, [match.path, ...index.aliasPaths(match.site, match.id)], c.title, html, (b) =>
+    cleanHtml(b, { baseUrl, imageProxy: local || site.images === 'none' ? null : config.imageProxy }),
+  )) {
+    // The story as stored, served again with other bytes but nothing a reader would call a change (tracking
+    // parameters in its link, a title's punctuation, a file from an older cleaner or from the original): its
+    // file keeps its bytes, and the source hash is remembered so it is skipped from now on.
+    batch.touches.push({ ...match, guid: record.guid, sourceHash: c.sourceHash });
     report.unchanged++;
     return;
   }
@@ -481,17 +484,19 @@ function sameTextStory(archive: string, candidates: ArticleRecord[], text: strin
 
 /** True when the stored file of an imported article has the same title and the same text as the new body. */
 /**
- * True when one stored file of an imported story (two when the original wrote a second one under its id) has
+ * True when one stored file of a story (two when the original wrote a second one under its id) has
  * the same title, punctuation, width and spacing aside (CDT flips `：`, `｜` and `|`), and the same text as the
  * new body: then neither file is rewritten.
  */
-function sameAsImported(archive: string, paths: string[], title: string, html: string): boolean {
+function sameAsStored(archive: string, paths: string[], title: string, html: string, clean: (body: string) => string): boolean {
   const text = htmlToText(html);
   const norm = normalizeTitle(title);
   return paths.some((rel) => {
     try {
       const stored = parseArticleFile(readFileSync(path.join(archive, rel), 'utf8'), rel);
-      return normalizeTitle(stored.title) === norm && htmlToText(stored.body) === text;
+      // The stored body went through another cleaner (the original's, an older newsmirror): compared after this
+      // one, so that only a change at the source counts, never a change of cleaner.
+      return normalizeTitle(stored.title) === norm && (htmlToText(stored.body) === text || htmlToText(clean(stored.body)) === text);
     } catch {
       return false;
     }
