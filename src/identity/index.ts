@@ -318,7 +318,12 @@ export class ArchiveIndex {
     // Columns added after the first release (additive, so older indexes keep working): how the file's list entry
     // reads (its title as spelled in the file; no date for the original's files without a timestamp line).
     const cols = new Set((db.prepare('PRAGMA table_info(articles)').all() as { name: string }[]).map((c) => c.name));
-    if (!cols.has('list_title')) db.exec('ALTER TABLE articles ADD COLUMN list_title TEXT');
+    if (!cols.has('list_title')) {
+      db.exec('ALTER TABLE articles ADD COLUMN list_title TEXT');
+      // An index made before: the next run imports the archive again (idempotent, keeps guids and source hashes),
+      // which fills the new columns and indexes the files earlier versions skipped (no timestamp, second file of an id).
+      if (cols.size > 0) db.exec("DELETE FROM meta WHERE key = 'imported'");
+    }
     if (!cols.has('undated')) db.exec('ALTER TABLE articles ADD COLUMN undated INTEGER NOT NULL DEFAULT 0');
     const version = (db.prepare("SELECT value FROM meta WHERE key = 'schema'").get() as { value: string } | undefined)?.value;
     if (version !== undefined && version !== SCHEMA_VERSION) {

@@ -315,3 +315,20 @@ test('the old 100-entry list keeps its [查看更多] footer and no final newlin
   const t = renderList('x', [{ path: 'articles/x/1_名字里的标题 .md', title: '文件里的标题', listTitle: '文件里的标题', published: 0, undated: false }], { shape: listShape(old) });
   assert.ok(t.includes('[名字里的标题](/articles/x/1_名字里的标题%20.md)'));
 });
+
+test('an index made by an earlier version (no list columns) is imported again by the next run, filling what it skipped', async () => {
+  const root = copyReal();
+  let index = ArchiveIndex.open(root);
+  await importArchive(root, index, SITES);
+  index.db.exec('ALTER TABLE articles DROP COLUMN list_title; ALTER TABLE articles DROP COLUMN undated');
+  index.close();
+  index = ArchiveIndex.open(root);
+  try {
+    assert.equal(index.getMeta('imported'), null, 'the next run (ensureImported) imports again');
+    const rep = await importArchive(root, index, SITES);
+    assert.deepEqual(rep.skipped, []);
+    assert.equal(index.get('cdt', 400093)!.undated, true);
+  } finally {
+    index.close();
+  }
+});
