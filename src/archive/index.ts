@@ -10,6 +10,7 @@ export {
   monthDay,
   originalLinkPath,
   README_BEGIN,
+  README_BLOCK_NOTE,
   README_END,
   renderList,
   renderReadme,

@@ -166,3 +166,7 @@ export function updateReadme(
   if (!e) return null;
   return `${existing.slice(0, from)}\n\n${renderReadmeBlock(sites, opts)}${rest.slice(e.index)}`;
 }
+
+/** What to tell a maintainer whose README has no block (one line). */
+export const README_BLOCK_NOTE =
+  'README.md has no newsmirror block, so it was left as it is; to have newsmirror keep site links and counts there, add the lines `[//]: # (newsmirror:begin)` and `[//]: # (newsmirror:end)` (docs/ARCHIVE_FORMAT.md, README.md)';

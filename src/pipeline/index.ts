@@ -118,7 +118,10 @@ export async function runMirror(config: Config, opts: RunOptions = {}): Promise<
  * Rebuild lists, README, feeds and website from the index and files, without fetching. `all`: every website
  * page, not only those whose articles changed (see RenderOptions.all).
  */
-export async function renderArchive(config: Config, opts: { feedsAndSite?: boolean; all?: boolean } = {}): Promise<{ written: number; unlisted: UnlistedSite[] }> {
+export async function renderArchive(
+  config: Config,
+  opts: { feedsAndSite?: boolean; all?: boolean } = {},
+): Promise<{ written: number; unlisted: UnlistedSite[]; readmeWithoutBlock: boolean }> {
   await mkdir(path.join(config.archive, '.newsmirror'), { recursive: true });
   const lock = await acquireRunLock(config.archive, { waitMs: 10_000 });
   const index = ArchiveIndex.open(config.archive);
@@ -536,8 +539,9 @@ interface RenderWhat {
 }
 
 /** Write the requested outputs from the index; every write compares bytes first. */
-async function renderOutputs(config: Config, index: ArchiveIndex, what: RenderWhat): Promise<{ written: number }> {
+async function renderOutputs(config: Config, index: ArchiveIndex, what: RenderWhat): Promise<{ written: number; readmeWithoutBlock: boolean }> {
   let written = 0;
+  let readmeWithoutBlock = false;
   if (what.lists || what.readme) {
     // Written together at the end: one batch of fsyncs side by side, not one file after the other (with a
     // hundred sites that was a third of a second of waiting after the last feed).
@@ -564,6 +568,7 @@ async function renderOutputs(config: Config, index: ArchiveIndex, what: RenderWh
       const file = path.join(config.archive, 'README.md');
       const readme = updateReadme(readIfExists(file), readmeSites, { feeds: what.links, site: what.links, tzOffsetMinutes: config.tzOffsetMinutes });
       if (readme !== null) files.push({ file, data: readme });
+      else readmeWithoutBlock = true;
     }
     written += (await writeFilesAtomic(files)).filter(Boolean).length;
   }
@@ -573,7 +578,7 @@ async function renderOutputs(config: Config, index: ArchiveIndex, what: RenderWh
     written += (await renderFeeds(src, renderOpts)).written;
     written += (await renderSite(src, { ...renderOpts, all: what.allPages === true })).written;
   }
-  return { written };
+  return { written, readmeWithoutBlock };
 }
 
 /** What the render stage reads: the index for metadata, the article files for bodies. */
