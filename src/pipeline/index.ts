@@ -254,7 +254,7 @@ function note(report: SiteReport, text: string): void {
 /** Items → candidates: a link to identify them, a title, a date; duplicates within the feed dropped. */
 function toCandidates(ctx: SiteContext, site: SiteConfig, items: FeedItem[], report: SiteReport): Candidate[] {
   const seen = new Set<string>();
-  const titled = new Map<string, string[]>();
+  const titled = new Map<string, { html: string; text?: string }[]>();
   const out: Candidate[] = [];
   const nowMs = ctx.now();
   let excluded = 0;
@@ -285,14 +285,16 @@ function toCandidates(ctx: SiteContext, site: SiteConfig, items: FeedItem[], rep
     const keys = [item.guid ? `g:${item.guid}` : null, `l:${canonical}`];
     // A title shared with an earlier item of the feed makes a duplicate only with near-identical text (daily
     // round-ups carry one title for many stories).
-    const text = normTitle ? htmlToText(item.contentHtml ?? item.summary ?? '') : '';
+    // Texts are made only when a title repeats (a no-op run pays nothing for this).
+    const html = item.contentHtml ?? item.summary ?? '';
     const sameTitle = normTitle ? (titled.get(normTitle) ?? []) : [];
-    if (keys.some((k) => k !== null && seen.has(k)) || sameTitle.some((t) => nearIdentical(t, text))) {
+    const text = sameTitle.length > 0 ? htmlToText(html) : '';
+    if (keys.some((k) => k !== null && seen.has(k)) || sameTitle.some((t) => nearIdentical((t.text ??= htmlToText(t.html)), text))) {
       report.duplicates++;
       continue;
     }
     for (const k of keys) if (k) seen.add(k);
-    if (normTitle) titled.set(normTitle, [...sameTitle, text]);
+    if (normTitle) titled.set(normTitle, [...sameTitle, { html, text: sameTitle.length > 0 ? text : undefined }]);
     const stated = item.published ?? item.updated;
     // No date: the time it was first seen. A date in the future is a feed's mistake: clamp it to now.
     const published = stated ? Math.min(stated.getTime(), nowMs) : nowMs;
