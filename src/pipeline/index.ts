@@ -353,6 +353,12 @@ async function prepareItem(ctx: SiteContext, site: SiteConfig, c: Candidate, rep
   const probe = { guid: c.guid, canonicalLink: c.canonical, normTitle: c.normTitle, published: c.published };
   // Same guid or same canonical link: the same story. A title alone is only a candidate (see below).
   let match = index.findStory(site.abbr, probe);
+  // On a WordPress-numbered site the post id is the story: a post re-served under a new slug (CDT edits titles,
+  // and the slug with them) is found by its id even where the index knows no guid (files of the original).
+  if (!match && site.ids === 'wordpress') {
+    const wp = wordpressId(c.guid, c.link);
+    if (wp !== null) match = index.get(site.abbr, wp);
+  }
   // The same item as last time, and its file is there: nothing to do (this keeps no-op runs cheap).
   if (match && match.sourceHash === c.sourceHash && match.contentHash && existsSync(path.join(config.archive, match.path))) {
     report.unchanged++;

@@ -225,7 +225,7 @@ test('timestamp line plus 日期 line (how the repository later rewrote 400246) 
   assert.equal(a.body, parseArticleFile(orig, 'x').body);
 });
 
-test('two files under one id (399852, 400166): one story, both files kept, listed and verified; the story served under either title rewrites neither', async () => {
+test('two files under one id (399852, 400166): one story, both files kept, listed and verified; the story served under either title rewrites neither; a post under a new slug is found by its WordPress id', async () => {
   const root = copyReal();
   const index = ArchiveIndex.open(root);
   try {
@@ -251,7 +251,16 @@ test('two files under one id (399852, 400166): one story, both files kept, liste
     config(dir, server);
     const cdt = articlesOf(root, '中国数字时代').filter((f) => /^(399852|400166)_/.test(f.name));
     const before = snapshot(root);
-    server.routes.set('/cdt.xml', { body: feed('CDT', [...cdt.map((f) => again(f.a, { guid: post(Number(f.name.slice(0, 6))), categories: ['【真理部】'] })), again(cdt[2]!.a, { title: cdt[2]!.a.title.replace('：', '|'), guid: post(400166), categories: ['【真理部】'] })]) });
+    // And another post under a new slug (CDT edits a title, and its slug with it): found by its WordPress id
+    // (the guid), not stored twice, its file untouched.
+    const other = articlesOf(root, '中国数字时代').find((f) => f.name.startsWith('400093_'))!;
+    server.routes.set('/cdt.xml', {
+      body: feed('CDT', [
+        ...cdt.map((f) => again(f.a, { guid: post(Number(f.name.slice(0, 6))), categories: ['【真理部】'] })),
+        again(cdt[2]!.a, { title: cdt[2]!.a.title.replace('：', '|'), guid: post(400166), categories: ['【真理部】'] }),
+        again(other.a, { link: 'https://chinadigitaltimes.net/chinese/2020/06/new-slug/', guid: post(400093), categories: ['【404文库】'] }),
+      ]),
+    });
     for (const s of ['bbc', 'dw', 'voa']) server.routes.set(`/${s}.xml`, { body: feed(s, []) });
     const run = await cli(['run', '--no-progress', '--json', '--no-render'], dir);
     const r = JSON.parse(run.stdout);
