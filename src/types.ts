@@ -23,7 +23,16 @@ export interface SiteConfig {
   /** CSS selector of the article container, when heuristics are not wanted. */
   selector: string | null;
   images: ImageMode;
+  /**
+   * How new articles get ids: 'sequential' (the smallest id of the site minus one) or 'wordpress'
+   * (`0xFFFFF ^ <post id>` from a `?p=<id>` guid or link, as the original numbered CDT). Absent: sequential.
+   */
+  ids?: IdScheme;
+  /** Mirror only items with a category matching `category` (the original's CDT filter). Absent: every item. */
+  include?: { category: RegExp } | null;
 }
+
+export type IdScheme = 'sequential' | 'wordpress';
 
 /** Politeness and safety limits shared by every HTTP request newsmirror makes. */
 export interface FetchPolicy {
@@ -128,6 +137,8 @@ export interface FeedItem {
   summary: string | null;
   /** Base for relative URLs inside the body (xml:base of the content, else the item link). */
   baseUrl?: string | null;
+  /** The item's categories (RSS `<category>`, Atom `category@term`, JSON Feed `tags`), as the feed spells them. */
+  categories?: string[];
 }
 
 export interface ParsedFeed {
@@ -168,6 +179,10 @@ export interface ArticleRecord {
   sourceHash?: string | null;
   firstSeen: number;
   updatedAt: number;
+  /** The title as the file spells it between `[` and `](` (its list line's title); null: derive from `title`. */
+  listTitle?: string | null;
+  /** The file has no `<!--ms-->` line (the original's early shape): its list line carries no date. */
+  undated?: boolean;
 }
 
 // ---------------------------------------------------------------- report

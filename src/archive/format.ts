@@ -75,24 +75,82 @@ export function renderArticleFile(a: ArticleFile): string {
   return `<!--${Math.trunc(a.published)}-->\n[${escapeTitle(a.title)}](${markdownHref(a.link)})\n------\n\n${a.body}\n`;
 }
 
-/** Read an article file; throws NewsmirrorError('corrupt_archive') naming `file` and what is wrong. */
-export function parseArticleFile(text: string, file: string): ArticleFile {
+/** An article file as read back: the format's fields, plus what lists need to re-render its entry as it was. */
+export interface ReadArticle extends ArticleFile {
+  /**
+   * False for the original's early shape with no `<!--ms-->` line (its date is taken from the `日期：` line):
+   * the original listed such a file without a date, and so does newsmirror.
+   */
+  stamped: boolean;
+  /**
+   * The title exactly as the file spells it between `[` and `](`, trimmed: what the original's generateList
+   * put in a list line (`content.match(/\[([\s\S]*?)\]\(/)`, then strip). For a file newsmirror wrote this
+   * is the escaped title, so the list line is safe Markdown too.
+   */
+  rawTitle: string;
+}
+
+/** The original's `strip`: `/(^\s*|\s*$)/g`, i.e. JavaScript's white space at both ends. */
+export function strip(s: string): string {
+  return s.trim();
+}
+
+// A title in newsmirror's escaped form: no unescaped `]`, ended by `](`. Tried before the original's lazy
+// rule; the two differ only for a title holding `\]` (a backslash before a bracket), which newsmirror writes
+// and the original never wrote (it wrote titles raw).
+const ESCAPED_TITLE = /^\[((?:\\[\s\S]|[^\\\]])*)\]\(/;
+const LAZY_TITLE = /^\[([\s\S]*?)\]\(/;
+const STAMP = /^<!--(\d{1,16})-->/;
+const DATE_LINE = /^日期：(.*)$/;
+
+/**
+ * Read an article file in any shape the original wrote (docs/ARCHIVE_FORMAT.md, "Shapes in the real archive"):
+ * - `<!--ms-->` / `[title](link)` / `------` / empty / body (the current shape);
+ * - no timestamp line: `[title](link)` / `------` / `日期：<RFC 822 date>` / empty / body, dated by the 日期 line;
+ * - the timestamp line and the 日期 line both (the timestamp wins);
+ * - a title that spans lines (the feed's title ended in newlines: `[title\n\n](link)`).
+ * Throws NewsmirrorError('corrupt_archive') naming `file` and what is wrong. Only reads: never normalises.
+ */
+export function parseArticleFile(text: string, file: string): ReadArticle {
   const fail = (why: string) => new NewsmirrorError('corrupt_archive', `${file}: ${why}`);
+  let pos = 0;
+  let published: number | null = null;
   const nl1 = text.indexOf('\n');
-  const nl2 = nl1 < 0 ? -1 : text.indexOf('\n', nl1 + 1);
-  if (nl1 < 0 || nl2 < 0) throw fail('not an article file (fewer than 3 lines)');
-  const ts = /^<!--(\d{1,16})-->/.exec(text.slice(0, nl1));
-  if (!ts) throw fail('line 1 is not a <!--milliseconds--> timestamp');
-  const line2 = text.slice(nl1 + 1, nl2);
-  // Our own escaped form first; else the original's reader rule: the first `[...](` … `)`.
-  const m = /^\[((?:\\.|[^\]\\])*)\]\((.*)\)\s*$/.exec(line2) ?? /^\[([\s\S]*?)\]\((.*)\)\s*$/.exec(line2);
-  if (!m) throw fail('line 2 is not a [title](link)');
-  const rest = text.slice(nl2 + 1);
-  if (!rest.startsWith('------\n')) throw fail('line 3 is not ------');
-  let body = rest.slice(7);
+  if (nl1 < 0 || text.indexOf('\n', nl1 + 1) < 0) throw fail('not an article file (fewer than 3 lines)');
+  const ts = STAMP.exec(nl1 < 0 ? text : text.slice(0, nl1));
+  if (ts) {
+    published = Number(ts[1]);
+    pos = nl1 + 1;
+  } else if (!text.startsWith('[')) {
+    throw fail(text.startsWith('<!--') ? 'line 1 is not a <!--milliseconds--> timestamp' : 'line 1 is neither a <!--milliseconds--> timestamp nor a [title](link)');
+  }
+  const head = text.slice(pos);
+  const m = ESCAPED_TITLE.exec(head) ?? LAZY_TITLE.exec(head);
+  if (!m) throw fail(`line ${ts ? 2 : 1} is not a [title](link)`);
+  const raw = m[1]!;
+  // The link is the rest of the line the title ends on, up to its last `)`.
+  const afterTitle = pos + m[0].length;
+  const eol = text.indexOf('\n', afterTitle);
+  if (eol < 0) throw fail('not an article file (no ------ line)');
+  const linkLine = /^(.*)\)[^\S\n]*$/.exec(text.slice(afterTitle, eol));
+  if (!linkLine) throw fail('the [title](link) line does not end with )');
+  let rest = text.slice(eol + 1);
+  if (!rest.startsWith('------\n') && rest !== '------') throw fail('the line after [title](link) is not ------');
+  rest = rest.slice(7);
+  const dl = DATE_LINE.exec(rest.slice(0, rest.indexOf('\n') < 0 ? rest.length : rest.indexOf('\n')));
+  if (dl) {
+    rest = rest.slice(dl[0].length + 1);
+    if (published === null) {
+      const d = Date.parse(dl[1]!.trim());
+      if (Number.isNaN(d)) throw fail(`日期 line "${dl[1]!.trim().slice(0, 40)}" is not a date`);
+      published = d;
+    }
+  }
+  if (published === null) throw fail('no <!--milliseconds--> timestamp and no 日期： line');
+  let body = rest;
   if (body.startsWith('\n')) body = body.slice(1);
   if (body.endsWith('\n')) body = body.slice(0, -1);
-  return { published: Number(ts[1]), title: unescapeTitle(m[1]!), link: m[2]!, body };
+  return { published, title: strip(unescapeTitle(raw)), link: linkLine[1]!, body, stamped: ts !== null, rawTitle: strip(raw) };
 }
 
 // Scripts written without spaces between words: a line break between two of their characters is no word

@@ -3,20 +3,25 @@ import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readdirSync, readFileSync, readSync, unlinkSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import { errorMessage } from '../errors.js';
-import { ArchiveIndex, canonicalLink, normalizeTitle } from '../identity/index.js';
+import { ArchiveIndex, canonicalLink, normalizeTitle, type ArticleAlias } from '../identity/index.js';
 import type { ArticleRecord } from '../types.js';
-import { parseArticleFile } from './format.js';
+import { parseArticleFile, type ReadArticle } from './format.js';
 import { isTempFile } from './write.js';
 
-/** `<id>.md` or the original's other style, `<id>_<title>.md`. */
-const ARTICLE_FILE = /^(\d{1,9})(?:_.*)?\.md$/;
+/** `<id>.md` or the original's other style, `<id>_<title>.md` (a title may hold any character, a newline too). */
+const ARTICLE_FILE = /^(\d{1,9})(?:_[\s\S]*)?\.md$/;
 
 export interface ImportReport {
   /** Article files seen under articles/<folder>/. */
   files: number;
   indexed: number;
-  /** Files left out, each with a one-line reason (a corrupt file, an id used twice); never modified. */
+  /** Files left out, each with a one-line reason (a corrupt file); never modified. */
   skipped: { file: string; reason: string }[];
+  /**
+   * Further files of a story under an id already used in the same folder (the original wrote one per title
+   * when a title changed upstream): indexed as files of that story, both kept and listed, neither rewritten.
+   */
+  aliases: number;
   /** Per site key: files indexed, smallest id, and the folder first seen for it. */
   sites: Record<string, { files: number; minId: number | null; folder: string }>;
 }
@@ -82,23 +87,36 @@ export async function importArchive(root: string, index: ArchiveIndex, sites: { 
 
 async function importWith(root: string, index: ArchiveIndex, siteOf: (folder: string) => string): Promise<ImportReport> {
   const { files } = scan(root, siteOf);
-  const report: ImportReport = { files: files.length, indexed: 0, skipped: [], sites: {} };
+  const report: ImportReport = { files: files.length, indexed: 0, skipped: [], aliases: 0, sites: {} };
+  // The first file of an id (in name order, as the original's readdir) is the story's record; later ones its aliases.
+  files.sort((a, b) => (a.site < b.site ? -1 : a.site > b.site ? 1 : a.id - b.id || Buffer.compare(Buffer.from(a.rel), Buffer.from(b.rel))));
   const seen = new Map<string, string>();
   const reserve: Scanned[] = [];
   const BATCH = 2000;
   for (let i = 0; i < files.length; i += BATCH) {
     const batch: ArticleRecord[] = [];
+    const aliases: ArticleAlias[] = [];
     for (const f of files.slice(i, i + BATCH)) {
       const key = `${f.site}\u0000${f.id}`;
       const prior = seen.get(key);
-      if (prior) {
-        report.skipped.push({ file: f.rel, reason: `id ${f.id} is already used by ${prior}` });
-        continue;
-      }
       let bytes: Buffer;
       try {
         bytes = readSmall(path.join(root, f.rel));
         const a = parseArticleHead(bytes, f.rel);
+        if (prior) {
+          aliases.push({
+            site: f.site,
+            id: f.id,
+            path: f.rel,
+            canonicalLink: canonicalLink(a.link),
+            title: a.title,
+            listTitle: a.rawTitle,
+            undated: !a.stamped,
+            published: a.published,
+            contentHash: sha256(bytes),
+          });
+          continue;
+        }
         seen.set(key, f.rel);
         batch.push({
           site: f.site,
@@ -114,6 +132,8 @@ async function importWith(root: string, index: ArchiveIndex, siteOf: (folder: st
           sourceHash: null,
           firstSeen: a.published,
           updatedAt: a.published,
+          listTitle: a.rawTitle,
+          undated: !a.stamped,
         });
       } catch (err) {
         report.skipped.push({ file: f.rel, reason: errorMessage(err) });
@@ -130,13 +150,17 @@ async function importWith(root: string, index: ArchiveIndex, siteOf: (folder: st
       for (const rec of batch) {
         // Keep what the index already knows (guid, source hash) about a file it indexed before.
         const known = index.get(rec.site, rec.id);
-        index.upsert(known && known.path === rec.path && known.contentHash === rec.contentHash ? known : rec);
+        index.upsert(known && known.path === rec.path && known.contentHash === rec.contentHash ? { ...known, listTitle: rec.listTitle, undated: rec.undated } : rec);
       }
+      for (const a of aliases) index.upsertAlias(a);
     });
-    report.indexed += batch.length;
+    report.indexed += batch.length + aliases.length;
+    report.aliases += aliases.length;
   }
   // The index now knows the archive: a run does not import it again (see the pipeline's ensureImported).
   index.setMeta('imported', new Date().toISOString());
+  // Until a run writes something, the lists and README are the archive's own (see the pipeline's renderIfStale).
+  index.setMeta('imported-generation', index.getMeta('generation') ?? '0');
   return report;
 }
 
@@ -144,17 +168,20 @@ async function importWith(root: string, index: ArchiveIndex, siteOf: (folder: st
  * The metadata lines of an article file (timestamp, title, link), validated like parseArticleFile but
  * without decoding the body: an import of 100k files then makes no garbage of their bodies.
  */
-function parseArticleHead(bytes: Buffer, file: string): { published: number; title: string; link: string } {
+function parseArticleHead(bytes: Buffer, file: string): ReadArticle {
+  // The head ends after the line that follows `------` (a 日期 line, or the empty line before the body); a
+  // title can span lines, so the rule line is searched for rather than counted.
   let end = -1;
-  for (let i = 0, nl = 0; i < bytes.length; i++) {
-    if (bytes[i] === 0x0a && ++nl === 4) {
-      end = i + 1;
-      break;
-    }
+  const rule = bytes.indexOf(RULE);
+  if (rule >= 0) {
+    const after = bytes.indexOf(0x0a, rule + RULE.length);
+    end = after < 0 ? -1 : after + 1;
   }
   // Only the head is decoded; parseArticleFile checks its shape (an empty body is fine there).
   return parseArticleFile(end < 0 ? bytes.toString('utf8') : bytes.subarray(0, end).toString('utf8'), file);
 }
+
+const RULE = Buffer.from('\n------\n');
 
 // One buffer reused for every file of an import: reading 100k files into fresh buffers left hundreds of MB
 // of garbage for the collector to catch up with.
@@ -232,6 +259,7 @@ export async function verifyArchive(
   const present = new Map(files.map((f) => [f.rel, f]));
   const unreadable = new Set<string>();
   const ids = new Map<string, string>();
+  const aliasPaths = new Map(index.allAliases().map((a) => [a.path, a]));
   for (const f of files) {
     try {
       const bytes = readFileSync(path.join(root, f.rel));
@@ -243,8 +271,19 @@ export async function verifyArchive(
     }
     const key = `${f.site}\u0000${f.id}`;
     const prior = ids.get(key);
-    if (prior) problems.push(`${f.rel}: id ${f.id} of site ${f.site} is also used by ${prior}`);
-    else ids.set(key, f.rel);
+    // A further file of one story under its id (see importArchive) is the archive as the original left it.
+    const alias = aliasPaths.get(f.rel);
+    if (alias && (alias.site !== f.site || alias.id !== f.id)) problems.push(`${f.rel}: indexed as a file of ${alias.site}/${alias.id}, but the file is ${f.site}/${f.id}`);
+    if (prior && !aliasPaths.has(f.rel) && !aliasPaths.has(prior)) problems.push(`${f.rel}: id ${f.id} of site ${f.site} is also used by ${prior}`);
+    else if (!prior) ids.set(key, f.rel);
+  }
+  for (const a of aliasPaths.values()) {
+    const hash = byPath.get(a.path);
+    if (hash === undefined) {
+      if (!present.has(a.path)) problems.push(`${a.path}: in the index (a further file of ${a.site}/${a.id}) but the file is missing`);
+    } else if (hash !== a.contentHash) {
+      problems.push(`${a.path}: file differs from the index (edited outside newsmirror?)`);
+    }
   }
   const indexed = new Set<string>();
   const written = new Map<string, number>();
@@ -262,7 +301,7 @@ export async function verifyArchive(
     const f = present.get(rec.path);
     if (f && (f.site !== rec.site || f.id !== rec.id)) problems.push(`${rec.path}: indexed as ${rec.site}/${rec.id}, but the file is ${f.site}/${f.id}`);
   }
-  for (const f of files) if (!indexed.has(f.rel) && !unreadable.has(f.rel)) problems.push(`${f.rel}: file is not in the index`);
+  for (const f of files) if (!indexed.has(f.rel) && !aliasPaths.has(f.rel) && !unreadable.has(f.rel)) problems.push(`${f.rel}: file is not in the index`);
   // The counts that lists, README and website show are kept apart from the records (see ArchiveIndex).
   for (const [site, n] of written) {
     const counted = index.count(site);

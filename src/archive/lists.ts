@@ -1,5 +1,5 @@
-/** Per-site lists and the README index, in the original's layout; deterministic, no wall-clock time. */
-import { escapeListTitle, linkPath } from './format.js';
+/** Per-site lists and the README's block, in the original's layout; deterministic, no wall-clock time. */
+import { escapeListTitle, escapeTitle, linkPath, strip } from './format.js';
 
 export { linkPath };
 
@@ -9,18 +9,82 @@ export function monthDay(ms: number, tzOffsetMinutes = 480): string {
   return `${d.getUTCMonth() + 1}-${d.getUTCDate()}`;
 }
 
+// What the original's `url.resolve('', '<folder>/<file>')` escapes (Node's legacy parser, autoEscape).
+const AUTO_ESCAPE: Record<string, string> = {
+  '\t': '%09', '\n': '%0A', '\r': '%0D', ' ': '%20', '"': '%22', "'": '%27', '<': '%3C', '>': '%3E',
+  '\\': '%5C', '^': '%5E', '`': '%60', '{': '%7B', '|': '%7C', '}': '%7D',
+};
+const isUrlSpace = (c: number) => c < 33 || c === 0xa0 || c === 0xfeff;
+
 /**
- * lists/<site name>.md, as the original's generateList wrote it: `{name}\n------\n\n`, then one
- * `{M}-{D} [{title}](/{path})\n` per entry joined by "\n", then a final "\n". Entries come already ordered
- * (newest first); paths are relative to the archive root.
+ * A path as the original's generateList linked it: `urlMod.resolve('', path)` (Node's legacy URL parser), by its
+ * rule: white space (code < 33, U+00A0, U+FEFF) trimmed at both ends; `\` turned into `/` before the first `?` or
+ * `#`; then tab, newline, CR, space, `"`, `'`, `<`, `>`, `\`, `^`, `` ` ``, `{`, `|`, `}` percent-encoded. Nothing
+ * else: `%`, `:`, `?`, `#`, U+00A0 inside the name and every other non-ASCII character stay raw.
+ */
+export function originalLinkPath(p: string): string {
+  let start = 0;
+  let end = p.length;
+  while (start < end && isUrlSpace(p.charCodeAt(start))) start++;
+  while (end > start && isUrlSpace(p.charCodeAt(end - 1))) end--;
+  let s = p.slice(start, end);
+  const split = s.search(/[?#]/);
+  const head = split < 0 ? s : s.slice(0, split);
+  s = head.replace(/\\/g, '/') + (split < 0 ? '' : s.slice(split));
+  return s.replace(/[\t\n\r "'<>\\^`{|}]/g, (c) => AUTO_ESCAPE[c]!);
+}
+
+/** One file of a list: what its line is made of (see ArchiveIndex.listEntries). */
+export interface ListFileEntry {
+  /** Relative to the archive root: `articles/<folder>/<file>`. */
+  path: string;
+  title: string;
+  /** The title as the file spells it; null or absent: newsmirror's escaped form of `title`. */
+  listTitle?: string | null;
+  /** No date in the line (a file without a timestamp line). */
+  undated?: boolean;
+  published: number;
+}
+
+/**
+ * The shape of an existing list: the old one (the original until 2020-10: title taken from the file name, and
+ * a `[查看更多](/articles/<folder>)` footer with no final newline) or the current one. A run keeps the shape a
+ * list file already has; a new list gets the current one.
+ */
+export type ListShape = { kind: 'current' } | { kind: 'old'; footer: string };
+
+const FOOTER = /\n\n(\[查看更多\]\([^)\n]*\))$/;
+
+export function listShape(existing: string | null): ListShape {
+  const m = existing === null ? null : FOOTER.exec(existing);
+  return m ? { kind: 'old', footer: m[1]! } : { kind: 'current' };
+}
+
+const NAME_TITLE = /^\d+_([\s\S]+)\.md$/;
+
+/**
+ * lists/<site name>.md, line for line as the original's generateList wrote it: `{name}\n------\n\n`, then
+ * one `{M}-{D} [{title}](/articles/{link})\n` per file joined by "\n" (no date for a file without a timestamp
+ * line), then "\n" (current shape) or "\n\n" + the footer (old shape). The title is the file's own spelling
+ * (the file name's for `<id>_<title>.md` files in the old shape, as that version read it), trimmed; the link is
+ * originalLinkPath of `<folder>/<file>`. Entries come ordered (newest first).
  */
 export function renderList(
   siteName: string,
-  entries: { title: string; published: number; path: string }[],
-  opts: { tzOffsetMinutes?: number } = {},
+  entries: ListFileEntry[],
+  opts: { tzOffsetMinutes?: number; shape?: ListShape } = {},
 ): string {
-  const items = entries.map((e) => `${monthDay(e.published, opts.tzOffsetMinutes)} [${escapeListTitle(e.title)}](/${linkPath(e.path)})\n`);
-  return `${siteName}\n------\n\n${items.join('\n')}\n`;
+  const shape = opts.shape ?? { kind: 'current' };
+  const items = entries.map((e) => {
+    const rel = e.path.replace(/^articles\//, '');
+    const name = rel.slice(rel.lastIndexOf('/') + 1);
+    const fromName = shape.kind === 'old' ? NAME_TITLE.exec(name) : null;
+    const title = fromName ? strip(fromName[1]!) : e.listTitle != null ? strip(e.listTitle) : escapeTitle(e.title);
+    const date = e.undated ? '' : `${monthDay(e.published, opts.tzOffsetMinutes)} `;
+    return `${date}[${title}](/articles/${originalLinkPath(rel)})\n`;
+  });
+  const head = `${siteName}\n------\n\n${items.join('\n')}`;
+  return shape.kind === 'old' ? `${head}\n\n${shape.footer}` : `${head}\n`;
 }
 
 /** Date `YYYY-MM-DD` in the readers' time zone. */
@@ -29,16 +93,26 @@ function ymd(ms: number, tzOffsetMinutes: number): string {
 }
 
 /**
- * README.md: a heading, one `[name](lists/name.md)` paragraph per site (with its count and latest date, both
- * taken from the data so a run that stores nothing changes no byte), optional feed and website links, then
- * credits.
+ * The lines that delimit the part of README.md newsmirror writes; everything outside them is the maintainer's.
+ * They are Markdown link reference definitions (`[//]: # (…)`), which every CommonMark renderer shows as
+ * nothing, so the README holds no HTML.
  */
-export function renderReadme(
+export const README_BEGIN = '[//]: # (newsmirror:begin)';
+export const README_END = '[//]: # (newsmirror:end)';
+const BEGIN_RE = /^\[\/\/\]: # \(newsmirror:begin\)[^\S\n]*$/m;
+const END_RE = /^\[\/\/\]: # \(newsmirror:end\)[^\S\n]*$/m;
+
+/**
+ * What newsmirror keeps in README.md, between README_BEGIN and README_END: one `[name](lists/name.md)` paragraph
+ * per site (with its count and latest date, both from the data so a run that stores nothing changes no byte),
+ * optional feed and website links.
+ */
+export function renderReadmeBlock(
   sites: { name: string; abbr?: string; count: number; latest: number | null }[],
   opts: { feeds?: boolean; site?: boolean; tzOffsetMinutes?: number } = {},
 ): string {
   const tz = opts.tzOffsetMinutes ?? 480;
-  const out = ['# 新闻镜像 News mirror', ''];
+  const out: string[] = [];
   for (const s of sites) {
     const facts = s.count > 0 ? ` — ${s.count} 篇${s.latest !== null ? `，最新 ${ymd(s.latest, tz)}` : ''}` : '';
     out.push(`[${escapeListTitle(s.name)}](lists/${linkPath(s.name)}.md)${facts}`, '');
@@ -47,6 +121,52 @@ export function renderReadme(
     out.push('订阅 / Feeds: [全部 all](feeds/all.xml)' + sites.filter((s) => s.abbr && s.count > 0).map((s) => ` · [${escapeListTitle(s.name)}](feeds/${linkPath(s.abbr!)}.xml)`).join(''), '');
   }
   if (opts.site) out.push('网站 / Website: [site/index.html](site/index.html)', '');
-  out.push('------', '', '本仓库由 [newsmirror](https://github.com/newsmirror/newsmirror) 定时镜像各新闻网站的 RSS 生成，版权归原作者所有。', '');
   return out.join('\n');
 }
+
+/**
+ * README.md for a new archive: a heading, the newsmirror block, credits. Everything but the block is the
+ * maintainer's from then on.
+ */
+export function renderReadme(
+  sites: { name: string; abbr?: string; count: number; latest: number | null }[],
+  opts: { feeds?: boolean; site?: boolean; tzOffsetMinutes?: number } = {},
+): string {
+  return [
+    '# 新闻镜像 News mirror',
+    '',
+    README_BEGIN,
+    '',
+    renderReadmeBlock(sites, opts) + README_END,
+    '',
+    '------',
+    '',
+    '本仓库由 [newsmirror](https://github.com/newsmirror/newsmirror) 定时镜像各新闻网站的 RSS 生成，版权归原作者所有。',
+    '',
+  ].join('\n');
+}
+
+/**
+ * The README after a run: a new one (renderReadme) when there is none; else the same bytes with only the text
+ * between the begin and end lines replaced. A README without both lines (one its maintainer wrote, such as
+ * the original mirror's) is never touched: null. The maintainer opts in by adding the two lines where the block
+ * should go (docs/ARCHIVE_FORMAT.md, "README.md").
+ */
+export function updateReadme(
+  existing: string | null,
+  sites: { name: string; abbr?: string; count: number; latest: number | null }[],
+  opts: { feeds?: boolean; site?: boolean; tzOffsetMinutes?: number } = {},
+): string | null {
+  if (existing === null) return renderReadme(sites, opts);
+  const b = BEGIN_RE.exec(existing);
+  if (!b) return null;
+  const from = b.index + b[0].length;
+  const rest = existing.slice(from);
+  const e = END_RE.exec(rest);
+  if (!e) return null;
+  return `${existing.slice(0, from)}\n\n${renderReadmeBlock(sites, opts)}${rest.slice(e.index)}`;
+}
+
+/** What to tell a maintainer whose README has no block (one line). */
+export const README_BLOCK_NOTE =
+  'README.md has no newsmirror block, so it was left as it is; to have newsmirror keep site links and counts there, add the lines `[//]: # (newsmirror:begin)` and `[//]: # (newsmirror:end)` (docs/ARCHIVE_FORMAT.md, README.md)';

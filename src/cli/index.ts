@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
-import { flattenBody, importArchive, verifyArchive } from '../archive/index.js';
+import { flattenBody, importArchive, README_BLOCK_NOTE, verifyArchive } from '../archive/index.js';
 import { cleanHtml } from '../clean/index.js';
 import { loadConfig, DEFAULT_FETCH, DEFAULT_IMAGE_PROXY } from '../config/index.js';
 import { parseShard, selectShard } from '../config/shard.js';
@@ -130,6 +130,7 @@ export async function main(argv: string[], io: { cwd?: string } = {}): Promise<n
       const r = await renderArchive(cfg, { feedsAndSite: o.site, all: o.all === true });
       process.stdout.write(`rendered ${cfg.archive}: ${r.written} files changed\n`);
       if (r.unlisted.length > 0) process.stderr.write(`${unlistedNote(r.unlisted)}\n`);
+      if (r.readmeWithoutBlock) process.stderr.write(`${README_BLOCK_NOTE}\n`);
     });
 
   program

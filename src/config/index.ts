@@ -13,6 +13,9 @@ import type { Config, FetchPolicy, SiteConfig } from '../types.js';
 export const DEFAULT_CONFIG_FILE = 'newsmirror.yaml';
 export const DEFAULT_IMAGE_PROXY = 'https://images.weserv.nl?url={url}';
 
+/** The original's CDT category test (`emojiRegexp` in its fetchCDT): ©, ®, U+2000–U+3300, emoji. */
+export const CDT_CATEGORY = /[\u00a9\u00ae\u2000-\u3300\u{1F000}-\u{1FBFF}]/u;
+
 /** The original mirror's site list, with the feeds it used. */
 export const DEFAULT_SITES: SiteConfig[] = [
   site('路透', 'reuters', 'https://feedx.net/rss/reuters.xml'),
@@ -23,8 +26,15 @@ export const DEFAULT_SITES: SiteConfig[] = [
   site('法广', 'rfi', 'https://feedx.net/rss/rfi.xml'),
   site('德国之声', 'dw', 'https://feedx.net/rss/dw.xml'),
   site('自由亚洲电台', 'rfa', 'https://www.rfa.org/mandarin/yataibaodao/rss2.xml'),
-  // The original scraped CDT's article pages for the whole text, from this container.
-  { ...site('中国数字时代', 'cdt', 'https://chinadigitaltimes.net/chinese/feed/'), fullText: 'always', selector: 'div.post-content' },
+  // The original scraped CDT's article pages for the whole text, from this container; numbered posts by their
+  // WordPress id; and mirrored only posts with a category holding a symbol, emoji or CJK punctuation (its test).
+  {
+    ...site('中国数字时代', 'cdt', 'https://chinadigitaltimes.net/chinese/feed/'),
+    fullText: 'always',
+    selector: 'div.post-content',
+    ids: 'wordpress',
+    include: { category: CDT_CATEGORY },
+  },
 ];
 
 function site(name: string, abbr: string, feed: string): SiteConfig {
@@ -60,6 +70,19 @@ const siteSchema = z.strictObject({
   fullText: z.enum(['auto', 'always', 'never']).optional(),
   selector: z.string().min(1).nullable().optional(),
   images: z.enum(['proxy', 'local', 'none']).optional(),
+  ids: z.enum(['sequential', 'wordpress']).optional(),
+  include: z
+    .strictObject({
+      category: z.string().min(1).refine((s) => {
+        try {
+          new RegExp(s, 'u');
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'must be a valid regular expression'),
+    })
+    .optional(),
 });
 
 const schema = z.strictObject({
@@ -152,6 +175,8 @@ export function fromObject(raw: unknown, file: string | null, opts: LoadConfigOp
         fullText: s.fullText ?? c.fullText,
         selector: s.selector ?? null,
         images: s.images ?? c.images,
+        ...(s.ids ? { ids: s.ids } : {}),
+        ...(s.include ? { include: { category: new RegExp(s.include.category, 'u') } } : {}),
       }))
     : DEFAULT_SITES.map((s) => ({ ...s, fullText: s.fullText === 'auto' ? c.fullText : s.fullText, images: c.images }));
   checkUnique(sites, 'abbr', where);

@@ -1,7 +1,8 @@
 /**
  * Identity stage: knows every stored article (an SQLite index inside the archive, rebuildable from the files)
- * and decides whether an item is a story already stored. Same story when its guid, its canonical link, or
- * its normalised title within a few days matches — in that order of trust.
+ * and decides whether an item is a story already stored. Same story when its guid or its canonical link
+ * matches; a title match within a few days is only a candidate, which the pipeline accepts when the texts are
+ * near-identical (nearIdentical): a title alone never makes two stories one (daily round-ups share titles).
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -9,10 +10,27 @@ import Database from 'better-sqlite3';
 import { NewsmirrorError } from '../errors.js';
 import type { ArticleRecord, Validators } from '../types.js';
 
-/** Window within which two items with the same normalised title are the same story. */
+/** Window within which an item with the same normalised title is a candidate for the same story. */
 export const TITLE_WINDOW_MS = 3 * 24 * 3600 * 1000;
-/** The first id of a site (0xFFFFF); every later article takes the smallest id minus one. */
-export const FIRST_ID = 0xfffff;
+/**
+ * The first id of a site: 0xFFFFF − 1 = 1048574, as the original counted (it started from 0xFFFFF and took
+ * one off before writing); every later article takes the smallest id minus one.
+ */
+export const FIRST_ID = 0xfffff - 1;
+/** The original's CDT ids: `0xFFFFF ^ <WordPress post id>` (its performCDT). */
+export const WORDPRESS_ID_MASK = 0xfffff;
+
+/**
+ * The id the original gave a WordPress post: `0xFFFFF ^ p`, with `p` from `?p=<n>` in the guid (WordPress
+ * guids are `https://host/?p=<n>`), else in the link; null when neither names a post.
+ */
+export function wordpressId(guid: string | null, link: string | null): number | null {
+  for (const s of [guid, link]) {
+    const m = s ? /[?&]p=(\d{1,9})(?:[&#]|$)/.exec(s) : null;
+    if (m) return WORDPRESS_ID_MASK ^ Number(m[1]);
+  }
+  return null;
+}
 
 /**
  * Query parameters that identify a campaign, a referrer or a reader, never a story, so two links that differ
@@ -52,6 +70,57 @@ export function normalizeTitle(title: string): string {
   return title.normalize('NFKC').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '');
 }
 
+/** A further file of a stored story under the same id (see the article_aliases table). */
+export interface ArticleAlias {
+  site: string;
+  id: number;
+  path: string;
+  canonicalLink: string;
+  title: string;
+  listTitle: string | null;
+  undated: boolean;
+  published: number;
+  contentHash: string;
+}
+
+/** One line of a site's list: a file of a written story. */
+export interface ListEntry {
+  id: number;
+  path: string;
+  title: string;
+  /** The title as the file spells it (ReadArticle.rawTitle), or null for records written before it was kept. */
+  listTitle: string | null;
+  /** The file has no timestamp line: its list line has no date, as the original wrote it. */
+  undated: boolean;
+  published: number;
+}
+
+interface AliasRow {
+  site: string;
+  id: number;
+  path: string;
+  title: string;
+  list_title: string | null;
+  undated: number;
+  published: number;
+  content_hash: string;
+  canonical?: string;
+}
+
+function toAlias(r: AliasRow): ArticleAlias {
+  return {
+    site: r.site,
+    id: r.id,
+    path: r.path,
+    canonicalLink: r.canonical ?? '',
+    title: r.title,
+    listTitle: r.list_title,
+    undated: r.undated === 1,
+    published: r.published,
+    contentHash: r.content_hash,
+  };
+}
+
 /** The columns of an ArticleListing, as a query's start. */
 const LISTING = 'SELECT site, id, path, title, link, published, content_hash AS contentHash FROM articles';
 
@@ -87,6 +156,8 @@ interface Row {
   source_hash: string | null;
   first_seen: number;
   updated_at: number;
+  list_title: string | null;
+  undated: number;
 }
 
 function toRecord(r: Row): ArticleRecord {
@@ -104,6 +175,8 @@ function toRecord(r: Row): ArticleRecord {
     sourceHash: r.source_hash,
     firstSeen: r.first_seen,
     updatedAt: r.updated_at,
+    listTitle: r.list_title ?? null,
+    undated: r.undated === 1,
   };
 }
 
@@ -148,9 +221,19 @@ export class ArchiveIndex {
       // twice is updated in its latest copy, the one its list shows first.
       byGuid: db.prepare('SELECT * FROM articles INDEXED BY articles_guid WHERE site = ? AND guid = ? ORDER BY site, guid, id ASC LIMIT 1'),
       byLink: db.prepare('SELECT * FROM articles INDEXED BY articles_canonical WHERE site = ? AND canonical = ? ORDER BY site, canonical, id ASC LIMIT 1'),
-      byTitle: db.prepare('SELECT * FROM articles INDEXED BY articles_title WHERE site = ? AND norm_title = ? AND published BETWEEN ? AND ? ORDER BY published DESC LIMIT 1'),
+      byTitle: db.prepare('SELECT * FROM articles INDEXED BY articles_title WHERE site = ? AND norm_title = ? AND published BETWEEN ? AND ? ORDER BY published DESC LIMIT 20'),
+      aliasByLink: db.prepare('SELECT site, id FROM article_aliases WHERE site = ? AND canonical = ? ORDER BY id ASC LIMIT 1'),
+      aliasesOf: db.prepare('SELECT path FROM article_aliases WHERE site = ? AND id = ? ORDER BY path'),
+      aliasUpsert: db.prepare(`INSERT INTO article_aliases (site, id, path, canonical, title, list_title, undated, published, content_hash)
+        VALUES (@site, @id, @path, @canonical, @title, @list_title, @undated, @published, @content_hash)
+        ON CONFLICT(site, path) DO UPDATE SET id = excluded.id, canonical = excluded.canonical, title = excluded.title, list_title = excluded.list_title,
+          undated = excluded.undated, published = excluded.published, content_hash = excluded.content_hash`),
+      aliasesUpTo: db.prepare('SELECT site, id, path, title, list_title, undated, published, content_hash FROM article_aliases WHERE site = ? AND id <= ? ORDER BY id, path'),
+      allAliases: db.prepare('SELECT site, id, path, title, list_title, undated, published, content_hash FROM article_aliases ORDER BY site, id, path'),
+      clearAliases: db.prepare('DELETE FROM article_aliases'),
       minId: db.prepare('SELECT MIN(id) AS m FROM articles WHERE site = ?'),
       minReserved: db.prepare('SELECT MIN(id) AS m FROM reserved WHERE site = ?'),
+      reservedAt: db.prepare('SELECT 1 FROM reserved WHERE site = ? AND id = ? LIMIT 1'),
       reserve: db.prepare('INSERT INTO reserved (site, id, path) VALUES (?, ?, ?) ON CONFLICT(site, id, path) DO NOTHING'),
       // From the counts, not the articles: DISTINCT over the articles read the whole table (160 ms on a 100k
       // index read cold, on every run).
@@ -158,11 +241,12 @@ export class ArchiveIndex {
       // 'articles/' is 9 characters: the folder is what lies between it and the next '/'.
       folders: db.prepare("SELECT DISTINCT site, substr(path, 10, instr(substr(path, 10), '/') - 1) AS folder FROM articles WHERE path LIKE 'articles/%/%'"),
       folder: db.prepare('SELECT path FROM articles WHERE site = ? ORDER BY id ASC LIMIT 1'),
-      upsert: db.prepare(`INSERT INTO articles (site, id, path, guid, link, canonical, title, norm_title, published, content_hash, source_hash, first_seen, updated_at)
-        VALUES (@site, @id, @path, @guid, @link, @canonical, @title, @norm_title, @published, @content_hash, @source_hash, @first_seen, @updated_at)
+      upsert: db.prepare(`INSERT INTO articles (site, id, path, guid, link, canonical, title, norm_title, published, content_hash, source_hash, first_seen, updated_at, list_title, undated)
+        VALUES (@site, @id, @path, @guid, @link, @canonical, @title, @norm_title, @published, @content_hash, @source_hash, @first_seen, @updated_at, @list_title, @undated)
         ON CONFLICT(site, id) DO UPDATE SET path = excluded.path, guid = excluded.guid, link = excluded.link, canonical = excluded.canonical,
           title = excluded.title, norm_title = excluded.norm_title, published = excluded.published, content_hash = excluded.content_hash,
-          source_hash = excluded.source_hash, first_seen = excluded.first_seen, updated_at = excluded.updated_at`),
+          source_hash = excluded.source_hash, first_seen = excluded.first_seen, updated_at = excluded.updated_at,
+          list_title = excluded.list_title, undated = excluded.undated`),
       get: db.prepare('SELECT * FROM articles WHERE site = ? AND id = ?'),
       newest: db.prepare("SELECT * FROM articles WHERE site = ? AND content_hash != '' ORDER BY id ASC LIMIT ?"),
       count: db.prepare('SELECT COALESCE(SUM(written), 0) AS n FROM site_counts WHERE site = ?'),
@@ -185,6 +269,7 @@ export class ArchiveIndex {
       getMeta: db.prepare('SELECT value FROM meta WHERE key = ?'),
       setMeta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
       clear: db.prepare('DELETE FROM articles'),
+      listEntries: db.prepare("SELECT site, id, path, title, list_title, undated, published FROM articles WHERE site = ? AND content_hash != '' ORDER BY id ASC LIMIT ?"),
       clearReserved: db.prepare('DELETE FROM reserved'),
       clearCounts: db.prepare('DELETE FROM site_counts'),
     };
@@ -220,7 +305,26 @@ export class ArchiveIndex {
       CREATE TABLE IF NOT EXISTS render_changes (site TEXT NOT NULL, id INTEGER NOT NULL, PRIMARY KEY (site, id)) WITHOUT ROWID;
       -- Ids of files that exist but could not be indexed (corrupt): never handed out again.
       CREATE TABLE IF NOT EXISTS reserved (site TEXT NOT NULL, id INTEGER NOT NULL, path TEXT NOT NULL, PRIMARY KEY (site, id, path)) WITHOUT ROWID;
+      -- Further files of a story under the same id (the original wrote a second <id>_<title>.md when a title
+      -- changed upstream): kept, listed and verified, never rewritten. The story itself is the articles row.
+      CREATE TABLE IF NOT EXISTS article_aliases (
+        site TEXT NOT NULL, id INTEGER NOT NULL, path TEXT NOT NULL, canonical TEXT NOT NULL, title TEXT NOT NULL,
+        list_title TEXT, undated INTEGER NOT NULL DEFAULT 0, published INTEGER NOT NULL, content_hash TEXT NOT NULL,
+        PRIMARY KEY (site, path)
+      ) WITHOUT ROWID;
+      CREATE INDEX IF NOT EXISTS article_aliases_canonical ON article_aliases (site, canonical);
+      CREATE INDEX IF NOT EXISTS article_aliases_id ON article_aliases (site, id);
     `);
+    // Columns added after the first release (additive, so older indexes keep working): how the file's list entry
+    // reads (its title as spelled in the file; no date for the original's files without a timestamp line).
+    const cols = new Set((db.prepare('PRAGMA table_info(articles)').all() as { name: string }[]).map((c) => c.name));
+    if (!cols.has('list_title')) {
+      db.exec('ALTER TABLE articles ADD COLUMN list_title TEXT');
+      // An index made before: the next run imports the archive again (idempotent, keeps guids and source hashes),
+      // which fills the new columns and indexes the files earlier versions skipped (no timestamp, second file of an id).
+      if (cols.size > 0) db.exec("DELETE FROM meta WHERE key = 'imported'");
+    }
+    if (!cols.has('undated')) db.exec('ALTER TABLE articles ADD COLUMN undated INTEGER NOT NULL DEFAULT 0');
     const version = (db.prepare("SELECT value FROM meta WHERE key = 'schema'").get() as { value: string } | undefined)?.value;
     if (version !== undefined && version !== SCHEMA_VERSION) {
       db.close();
@@ -249,18 +353,83 @@ export class ArchiveIndex {
     return this.db.transaction(fn)();
   }
 
-  /** The stored story `probe` is, or null: by guid, then canonical link, then title within TITLE_WINDOW_MS. */
+  /**
+   * The stored story `probe` certainly is, or null: by guid, then by canonical link (a further file of a story,
+   * see article_aliases, counts). A title alone is never enough: see titleCandidates.
+   */
   findStory(site: string, probe: StoryProbe): ArticleRecord | null {
     let row: Row | undefined;
     if (probe.guid) row = this.stmts.byGuid!.get(site, probe.guid) as Row | undefined;
     if (!row && probe.canonicalLink) row = this.stmts.byLink!.get(site, probe.canonicalLink) as Row | undefined;
-    if (!row && probe.normTitle) {
-      row = this.stmts.byTitle!.get(site, probe.normTitle, probe.published - TITLE_WINDOW_MS, probe.published + TITLE_WINDOW_MS) as Row | undefined;
+    if (!row && probe.canonicalLink) {
+      const a = this.stmts.aliasByLink!.get(site, probe.canonicalLink) as { site: string; id: number } | undefined;
+      if (a) row = this.stmts.get!.get(a.site, a.id) as Row | undefined;
     }
     return row ? toRecord(row) : null;
   }
 
-  /** The id the next new article of `site` gets: 0xFFFFF for the first, else the smallest id minus one. */
+  /**
+   * Stored stories with the same normalised title within TITLE_WINDOW_MS of `probe.published`, newest first:
+   * the same story only if their texts are near-identical (the caller checks, nearIdentical).
+   */
+  titleCandidates(site: string, probe: StoryProbe): ArticleRecord[] {
+    if (!probe.normTitle) return [];
+    const rows = this.stmts.byTitle!.all(site, probe.normTitle, probe.published - TITLE_WINDOW_MS, probe.published + TITLE_WINDOW_MS) as Row[];
+    return rows.map(toRecord);
+  }
+
+  /** Whether `id` of `site` is taken: by a story, a further file of one, or a file the index could not read. */
+  idTaken(site: string, id: number): boolean {
+    if (this.stmts.get!.get(site, id)) return true;
+    if ((this.stmts.aliasesOf!.all(site, id) as unknown[]).length > 0) return true;
+    return (this.stmts.reservedAt!.get(site, id) as unknown) !== undefined;
+  }
+
+  /** Record a further file of story (site, id): the original's second file under one id. */
+  upsertAlias(a: ArticleAlias): void {
+    this.stmts.aliasUpsert!.run({
+      site: a.site,
+      id: a.id,
+      path: a.path,
+      canonical: a.canonicalLink,
+      title: a.title,
+      list_title: a.listTitle,
+      undated: a.undated ? 1 : 0,
+      published: a.published,
+      content_hash: a.contentHash,
+    });
+  }
+
+  /** The paths of the further files of story (site, id), in name order. */
+  aliasPaths(site: string, id: number): string[] {
+    return (this.stmts.aliasesOf!.all(site, id) as { path: string }[]).map((r) => r.path);
+  }
+
+  /** Every further file of every story (verify). */
+  allAliases(): ArticleAlias[] {
+    return (this.stmts.allAliases!.all() as AliasRow[]).map(toAlias);
+  }
+
+  /**
+   * What a site's list shows, newest first, at most `limit`: every file of every written story (further files
+   * of one id included), ordered by id, then by file name (UTF-8 bytes, as the original's sorted readdir).
+   */
+  listEntries(site: string, limit: number): ListEntry[] {
+    const n = Math.min(limit, Number.MAX_SAFE_INTEGER);
+    const rows = this.stmts.listEntries!.all(site, n) as { id: number; path: string; title: string; list_title: string | null; undated: number; published: number }[];
+    const out: ListEntry[] = rows.map((r) => ({ id: r.id, path: r.path, title: r.title, listTitle: r.list_title, undated: r.undated === 1, published: r.published }));
+    if (out.length > 0) {
+      const maxId = rows.length < n ? Number.MAX_SAFE_INTEGER : out[out.length - 1]!.id;
+      const aliases = (this.stmts.aliasesUpTo!.all(site, maxId) as AliasRow[]).map(toAlias);
+      if (aliases.length > 0) {
+        for (const a of aliases) out.push({ id: a.id, path: a.path, title: a.title, listTitle: a.listTitle, undated: a.undated, published: a.published });
+        out.sort((x, y) => x.id - y.id || Buffer.compare(Buffer.from(x.path), Buffer.from(y.path)));
+      }
+    }
+    return out.slice(0, n);
+  }
+
+  /** The id the next new article of `site` gets: FIRST_ID for the first, else the smallest id minus one. */
   nextId(site: string): number {
     const a = (this.stmts.minId!.get(site) as { m: number | null }).m;
     const r = (this.stmts.minReserved!.get(site) as { m: number | null }).m;
@@ -308,6 +477,8 @@ export class ArchiveIndex {
       source_hash: rec.sourceHash ?? null,
       first_seen: rec.firstSeen,
       updated_at: rec.updatedAt,
+      list_title: rec.listTitle ?? null,
+      undated: rec.undated ? 1 : 0,
     });
   }
 
@@ -382,6 +553,7 @@ export class ArchiveIndex {
   /** Forget every article and id reservation (before rebuilding from the files). */
   clearArticles(): void {
     this.stmts.clear!.run();
+    this.stmts.clearAliases!.run();
     this.stmts.clearReserved!.run();
     // Zero, whatever they said: a rebuild must not inherit counts that had gone wrong.
     this.stmts.clearCounts!.run();
@@ -411,4 +583,38 @@ export class ArchiveIndex {
   setMeta(key: string, value: string): void {
     this.stmts.setMeta!.run(key, value);
   }
+}
+
+/** Characters per shingle of textSimilarity: five, about two or three Chinese words or one English word. */
+export const SHINGLE = 5;
+/** Jaccard similarity from which two texts are near-identical (the same story with a typo or a line edited). */
+export const NEAR_IDENTICAL = 0.9;
+
+/** Text reduced to its letters, digits and marks (NFKC, lowercase): spacing, punctuation and markup do not count. */
+function letters(text: string): string[] {
+  return [...text.normalize('NFKC').toLowerCase().replace(/[^\p{L}\p{N}\p{M}]+/gu, '')];
+}
+
+/**
+ * How alike two plain texts are: the Jaccard similarity of their sets of SHINGLE-character shingles (over
+ * letters and digits only, see letters), in [0, 1]. Two empty texts are not alike at all (0): an item with no
+ * text says nothing about which story it is. Texts shorter than a shingle are alike only when equal.
+ */
+export function textSimilarity(a: string, b: string): number {
+  const x = letters(a);
+  const y = letters(b);
+  if (x.length === 0 || y.length === 0) return 0;
+  if (x.length < SHINGLE || y.length < SHINGLE) return x.join('') === y.join('') ? 1 : 0;
+  const sx = new Set<string>();
+  for (let i = 0; i + SHINGLE <= x.length; i++) sx.add(x.slice(i, i + SHINGLE).join(''));
+  const sy = new Set<string>();
+  for (let i = 0; i + SHINGLE <= y.length; i++) sy.add(y.slice(i, i + SHINGLE).join(''));
+  let common = 0;
+  for (const s of sx) if (sy.has(s)) common++;
+  return common / (sx.size + sy.size - common);
+}
+
+/** Whether two plain texts are near-identical: textSimilarity ≥ NEAR_IDENTICAL. */
+export function nearIdentical(a: string, b: string): boolean {
+  return textSimilarity(a, b) >= NEAR_IDENTICAL;
 }

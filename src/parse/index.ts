@@ -353,6 +353,7 @@ function rssItem(it: XElement, base: string | null): FeedItem {
     contentHtml: full ?? desc,
     summary: full ? desc : null,
     baseUrl: link ?? base,
+    categories: childrenNamed(it, 'category', 'dc:subject').map((c) => clean(text(c))).filter((c): c is string => !!c),
   };
 }
 
@@ -463,6 +464,7 @@ function atomEntry(e: XElement, feedUrl: string, feedAuthor: string | null): Fee
     summary: full ? sum : null,
     // Relative URLs inside the body resolve against the content element's xml:base.
     baseUrl: (content ? baseOf(content, feedUrl) : null) ?? link ?? base,
+    categories: childrenNamed(e, 'category', 'atom:category').map((c) => clean(c.attribs.term ?? null)).filter((c): c is string => !!c),
   };
 }
 
@@ -508,6 +510,7 @@ function parseJsonFeed(textIn: string, opts: ParseOptions): ParsedFeed {
         contentHtml: full ?? summary,
         summary: full ? summary : null,
         baseUrl: link ?? base,
+        categories: Array.isArray(i.tags) ? i.tags.map(str).filter((c): c is string => !!c) : [],
       };
     }),
   };

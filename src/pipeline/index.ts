@@ -29,15 +29,16 @@ import {
   parseArticleFile,
   removeTempFiles,
   renderArticleFile,
+  listShape,
   renderList,
-  renderReadme,
+  updateReadme,
   writeFilesAtomic,
 } from '../archive/index.js';
 import { cleanHtml, htmlToText } from '../clean/index.js';
 import { errorMessage, isNewsmirrorError } from '../errors.js';
 import { createSqlitePageCache, extractFullText, needsFullText, type PageCache } from '../extract/index.js';
 import { createFetcher } from '../fetch/index.js';
-import { ArchiveIndex, canonicalLink, normalizeTitle } from '../identity/index.js';
+import { ArchiveIndex, canonicalLink, nearIdentical, normalizeTitle, wordpressId } from '../identity/index.js';
 import { createSqliteImageStore, storeImages, type ImageStore } from '../images/index.js';
 import { parseFeed } from '../parse/index.js';
 import { renderFeeds, renderSite, type RenderSource } from '../render/index.js';
@@ -117,7 +118,10 @@ export async function runMirror(config: Config, opts: RunOptions = {}): Promise<
  * Rebuild lists, README, feeds and website from the index and files, without fetching. `all`: every website
  * page, not only those whose articles changed (see RenderOptions.all).
  */
-export async function renderArchive(config: Config, opts: { feedsAndSite?: boolean; all?: boolean } = {}): Promise<{ written: number; unlisted: UnlistedSite[] }> {
+export async function renderArchive(
+  config: Config,
+  opts: { feedsAndSite?: boolean; all?: boolean } = {},
+): Promise<{ written: number; unlisted: UnlistedSite[]; readmeWithoutBlock: boolean }> {
   await mkdir(path.join(config.archive, '.newsmirror'), { recursive: true });
   const lock = await acquireRunLock(config.archive, { waitMs: 10_000 });
   const index = ArchiveIndex.open(config.archive);
@@ -188,7 +192,7 @@ async function runSite(ctx: SiteContext, site: SiteConfig): Promise<SiteReport> 
       const candidates = toCandidates(ctx, site, feed.items, report);
       // Oldest first: each new story takes the next smaller id, so newer stories sort first, as in the original.
       candidates.sort((a, b) => a.published - b.published);
-      const batch: Batch = { writes: [], touches: [], nextId: null, folder: null };
+      const batch: Batch = { writes: [], touches: [], nextId: null, folder: null, taken: new Set() };
       for (const c of candidates) {
         await yieldToIo();
         await prepareItem(ctx, site, c, report, batch);
@@ -250,9 +254,16 @@ function note(report: SiteReport, text: string): void {
 /** Items → candidates: a link to identify them, a title, a date; duplicates within the feed dropped. */
 function toCandidates(ctx: SiteContext, site: SiteConfig, items: FeedItem[], report: SiteReport): Candidate[] {
   const seen = new Set<string>();
+  const titled = new Map<string, { html: string; text?: string }[]>();
   const out: Candidate[] = [];
   const nowMs = ctx.now();
+  let excluded = 0;
   for (const item of items) {
+    // The site mirrors only some categories (config include.category, as the original's CDT filter).
+    if (site.include && !(item.categories ?? []).some((cat) => site.include!.category.test(cat))) {
+      excluded++;
+      continue;
+    }
     const link = item.link ?? (item.guid && /^https?:\/\//i.test(item.guid) ? item.guid : null);
     if (!link) {
       report.skipped++;
@@ -271,18 +282,26 @@ function toCandidates(ctx: SiteContext, site: SiteConfig, items: FeedItem[], rep
     // Only a title the feed gave identifies a story: a stand-in made from the body is not a headline, and
     // untitled items sharing an opening sentence are not the same story.
     const normTitle = ownTitle ? normalizeTitle(ownTitle) : '';
-    const keys = [item.guid ? `g:${item.guid}` : null, `l:${canonical}`, normTitle ? `t:${normTitle}` : null];
-    if (keys.some((k) => k !== null && seen.has(k))) {
+    const keys = [item.guid ? `g:${item.guid}` : null, `l:${canonical}`];
+    // A title shared with an earlier item of the feed makes a duplicate only with near-identical text (daily
+    // round-ups carry one title for many stories).
+    // Texts are made only when a title repeats (a no-op run pays nothing for this).
+    const html = item.contentHtml ?? item.summary ?? '';
+    const sameTitle = normTitle ? (titled.get(normTitle) ?? []) : [];
+    const text = sameTitle.length > 0 ? htmlToText(html) : '';
+    if (keys.some((k) => k !== null && seen.has(k)) || sameTitle.some((t) => nearIdentical((t.text ??= htmlToText(t.html)), text))) {
       report.duplicates++;
       continue;
     }
     for (const k of keys) if (k) seen.add(k);
+    if (normTitle) titled.set(normTitle, [...sameTitle, { html, text: sameTitle.length > 0 ? text : undefined }]);
     const stated = item.published ?? item.updated;
     // No date: the time it was first seen. A date in the future is a feed's mistake: clamp it to now.
     const published = stated ? Math.min(stated.getTime(), nowMs) : nowMs;
     const sourceHash = sha256(JSON.stringify([item.guid, link, title, item.contentHtml, item.summary, site.fullText, site.selector, site.images]));
     out.push({ item, guid: item.guid, link, title, published, canonical, normTitle, sourceHash });
   }
+  if (excluded > 0) note(report, `${excluded} items left out: no category matches include.category ${site.include!.category}`);
   return out;
 }
 
@@ -296,6 +315,8 @@ interface Batch {
   /** Next id to hand out (ids are allocated here, reserved in the index in one transaction). */
   nextId: number | null;
   folder: string | null;
+  /** Ids handed out in this run (not yet in the index until their slice commits). */
+  taken: Set<number>;
 }
 
 /**
@@ -329,12 +350,15 @@ async function commitBatch(ctx: SiteContext, batch: Batch, report: SiteReport): 
 
 async function prepareItem(ctx: SiteContext, site: SiteConfig, c: Candidate, report: SiteReport, batch: Batch): Promise<void> {
   const { index, config } = ctx;
-  const match = index.findStory(site.abbr, {
-    guid: c.guid,
-    canonicalLink: c.canonical,
-    normTitle: c.normTitle,
-    published: c.published,
-  });
+  const probe = { guid: c.guid, canonicalLink: c.canonical, normTitle: c.normTitle, published: c.published };
+  // Same guid or same canonical link: the same story. A title alone is only a candidate (see below).
+  let match = index.findStory(site.abbr, probe);
+  // On a WordPress-numbered site the post id is the story: a post re-served under a new slug (CDT edits titles,
+  // and the slug with them) is found by its id even where the index knows no guid (files of the original).
+  if (!match && site.ids === 'wordpress') {
+    const wp = wordpressId(c.guid, c.link);
+    if (wp !== null) match = index.get(site.abbr, wp);
+  }
   // The same item as last time, and its file is there: nothing to do (this keeps no-op runs cheap).
   if (match && match.sourceHash === c.sourceHash && match.contentHash && existsSync(path.join(config.archive, match.path))) {
     report.unchanged++;
@@ -370,13 +394,15 @@ async function prepareItem(ctx: SiteContext, site: SiteConfig, c: Candidate, rep
 
   const local = site.images === 'local';
   let html = cleanHtml(body, { baseUrl, imageProxy: local || site.images === 'none' ? null : config.imageProxy });
+  // Same title within a few days, another guid or link: the same story only when the texts are near-identical
+  // (a re-publication under a new link); otherwise a new story, however alike the titles (identity/nearIdentical).
+  if (!match) match = sameTextStory(config.archive, index.titleCandidates(site.abbr, probe), htmlToText(html));
   if (!match && batch.nextId === null) {
     batch.nextId = index.nextId(site.abbr);
     batch.folder = index.folderOf(site.abbr) ?? site.abbr;
   }
-  const id = match ? match.id : batch.nextId!;
+  const id = match ? match.id : newId(index, site, c, batch, report);
   const relPath = match ? match.path : `articles/${batch.folder}/${id}.md`;
-  if (!match) batch.nextId = id - 1;
   if (local) {
     const r = await storeImages(html, {
       fetcher: ctx.fetcher,
@@ -413,30 +439,79 @@ async function prepareItem(ctx: SiteContext, site: SiteConfig, c: Candidate, rep
     firstSeen: match ? match.firstSeen : t,
     updatedAt: t,
   };
-  if (match && match.sourceHash == null && match.contentHash && sameAsImported(config.archive, match, c.title, html)) {
-    // An article imported from an existing archive, served again unchanged: keep its bytes (they may come
-    // from an older cleaner) and remember the source hash so it is skipped from now on.
-    batch.touches.push({ ...match, guid: record.guid, sourceHash: c.sourceHash });
-    report.unchanged++;
-    return;
-  }
   if (match && match.contentHash === contentHash && existsSync(path.join(config.archive, relPath))) {
     // Same bytes as stored: remember the new source hash so the next run skips the work.
     batch.touches.push({ ...record, contentHash, updatedAt: match.updatedAt });
     report.unchanged++;
     return;
   }
+  if (match && match.contentHash && sameAsStored(config.archive, [match.path, ...index.aliasPaths(match.site, match.id)], c.title, html, (b) =>
+    cleanHtml(b, { baseUrl, imageProxy: local || site.images === 'none' ? null : config.imageProxy }),
+  )) {
+    // The story as stored, served again with other bytes but nothing a reader would call a change (tracking
+    // parameters in its link, a title's punctuation, a file from an older cleaner or from the original): its
+    // file keeps its bytes, and the source hash is remembered so it is skipped from now on.
+    batch.touches.push({ ...match, guid: record.guid, sourceHash: c.sourceHash });
+    report.unchanged++;
+    return;
+  }
   batch.writes.push({ record, text, contentHash, isNew: !match });
 }
 
-/** True when the stored file of an imported article has the same title and the same text as the new body. */
-function sameAsImported(archive: string, match: ArticleRecord, title: string, html: string): boolean {
-  try {
-    const stored = parseArticleFile(readFileSync(path.join(archive, match.path), 'utf8'), match.path);
-    return stored.title === title.replace(/\s+/g, ' ').trim() && htmlToText(stored.body) === htmlToText(html);
-  } catch {
-    return false;
+/**
+ * The id of a new story by the site's scheme (SiteConfig.ids): the next smaller id, or for 'wordpress' the
+ * original's `0xFFFFF ^ <post id>`, so a re-published post lands on its own id. An id already taken (by
+ * another story, a further file, a corrupt file) is never reused: the story gets the next smaller id instead.
+ */
+function newId(index: ArchiveIndex, site: SiteConfig, c: Candidate, batch: Batch, report: SiteReport): number {
+  if (site.ids === 'wordpress') {
+    const wp = wordpressId(c.guid, c.link);
+    if (wp !== null && !batch.taken.has(wp) && !index.idTaken(site.abbr, wp)) {
+      batch.taken.add(wp);
+      return wp;
+    }
+    note(report, `${c.link}: ${wp === null ? 'no ?p=<post id> in guid or link' : `id ${wp} is taken`}; given the next smaller id`);
   }
+  let id = batch.nextId!;
+  while (batch.taken.has(id)) id--;
+  batch.taken.add(id);
+  batch.nextId = id - 1;
+  return id;
+}
+
+/** The first of `candidates` whose stored text is near-identical to `text`, or null. */
+function sameTextStory(archive: string, candidates: ArticleRecord[], text: string): ArticleRecord | null {
+  for (const cand of candidates) {
+    if (!cand.contentHash) continue;
+    try {
+      const stored = parseArticleFile(readFileSync(path.join(archive, cand.path), 'utf8'), cand.path);
+      if (nearIdentical(htmlToText(stored.body), text)) return cand;
+    } catch {
+      /* unreadable: not evidence of anything */
+    }
+  }
+  return null;
+}
+
+/** True when the stored file of an imported article has the same title and the same text as the new body. */
+/**
+ * True when one stored file of a story (two when the original wrote a second one under its id) has
+ * the same title, punctuation, width and spacing aside (CDT flips `：`, `｜` and `|`), and the same text as the
+ * new body: then neither file is rewritten.
+ */
+function sameAsStored(archive: string, paths: string[], title: string, html: string, clean: (body: string) => string): boolean {
+  const text = htmlToText(html);
+  const norm = normalizeTitle(title);
+  return paths.some((rel) => {
+    try {
+      const stored = parseArticleFile(readFileSync(path.join(archive, rel), 'utf8'), rel);
+      // The stored body went through another cleaner (the original's, an older newsmirror): compared after this
+      // one, so that only a change at the source counts, never a change of cleaner.
+      return normalizeTitle(stored.title) === norm && (htmlToText(stored.body) === text || htmlToText(clean(stored.body)) === text);
+    } catch {
+      return false;
+    }
+  });
 }
 
 /**
@@ -448,7 +523,10 @@ function sameAsImported(archive: string, match: ArticleRecord, title: string, ht
 async function renderIfStale(config: Config, index: ArchiveIndex, render: boolean): Promise<void> {
   const inputs = [config.sites.map((x) => [x.name, x.abbr]), config.listSize, config.tzOffsetMinutes, config.siteDir, config.baseUrl];
   const state = `${index.getMeta('generation') ?? '0'}:${sha256(JSON.stringify(inputs))}`;
-  const listsCurrent = index.getMeta('rendered-lists') === `${state}:${render}` && existsSync(path.join(config.archive, 'README.md'));
+  // An imported archive's lists and README are as their writer (the original, an earlier newsmirror) left
+  // them, and stay so until a run writes an article: a run that finds nothing new changes no byte of them.
+  const asImported = index.getMeta('rendered-lists') === null && index.getMeta('imported-generation') === (index.getMeta('generation') ?? '0') && existsSync(path.join(config.archive, 'lists'));
+  const listsCurrent = asImported || (index.getMeta('rendered-lists') === `${state}:${render}` && existsSync(path.join(config.archive, 'README.md')));
   const siteCurrent = !render || (index.getMeta('rendered-site') === state && existsSync(path.join(config.siteDir, 'index.html')));
   if (listsCurrent && siteCurrent) return;
   await renderOutputs(config, index, { lists: !listsCurrent, readme: !listsCurrent, feedsAndSite: !siteCurrent, links: render });
@@ -469,8 +547,9 @@ interface RenderWhat {
 }
 
 /** Write the requested outputs from the index; every write compares bytes first. */
-async function renderOutputs(config: Config, index: ArchiveIndex, what: RenderWhat): Promise<{ written: number }> {
+async function renderOutputs(config: Config, index: ArchiveIndex, what: RenderWhat): Promise<{ written: number; readmeWithoutBlock: boolean }> {
   let written = 0;
+  let readmeWithoutBlock = false;
   if (what.lists || what.readme) {
     // Written together at the end: one batch of fsyncs side by side, not one file after the other (with a
     // hundred sites that was a third of a second of waiting after the last feed).
@@ -486,12 +565,18 @@ async function renderOutputs(config: Config, index: ArchiveIndex, what: RenderWh
       });
       // A site that has never archived anything gets no list (the original wrote none either).
       const file = path.join(config.archive, 'lists', `${site.name}.md`);
-      if (!what.lists || (newest.length === 0 && !existsSync(file))) continue;
-      files.push({ file, data: renderList(site.name, newest, { tzOffsetMinutes: config.tzOffsetMinutes }) });
+      const existing = readIfExists(file);
+      if (!what.lists || (newest.length === 0 && existing === null)) continue;
+      // Every file of every story (two files under one id included), in the list's own shape (old or current).
+      const entries = index.listEntries(site.abbr, config.listSize);
+      files.push({ file, data: renderList(site.name, entries, { tzOffsetMinutes: config.tzOffsetMinutes, shape: listShape(existing) }) });
     }
     if (what.readme) {
-      const readme = renderReadme(readmeSites, { feeds: what.links, site: what.links, tzOffsetMinutes: config.tzOffsetMinutes });
-      files.push({ file: path.join(config.archive, 'README.md'), data: readme });
+      // Only newsmirror's block of the README is rewritten; a README without the block is left alone.
+      const file = path.join(config.archive, 'README.md');
+      const readme = updateReadme(readIfExists(file), readmeSites, { feeds: what.links, site: what.links, tzOffsetMinutes: config.tzOffsetMinutes });
+      if (readme !== null) files.push({ file, data: readme });
+      else readmeWithoutBlock = true;
     }
     written += (await writeFilesAtomic(files)).filter(Boolean).length;
   }
@@ -501,7 +586,7 @@ async function renderOutputs(config: Config, index: ArchiveIndex, what: RenderWh
     written += (await renderFeeds(src, renderOpts)).written;
     written += (await renderSite(src, { ...renderOpts, all: what.allPages === true })).written;
   }
-  return { written };
+  return { written, readmeWithoutBlock };
 }
 
 /** What the render stage reads: the index for metadata, the article files for bodies. */
@@ -518,6 +603,15 @@ function renderSource(config: Config, index: ArchiveIndex): RenderSource {
     span: () => index.span(),
     body: (rel) => readBody(config.archive, rel),
   };
+}
+
+function readIfExists(file: string): string | null {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
 }
 
 function readBody(archive: string, rel: string): string {

@@ -158,7 +158,7 @@ test('transport faults: each failing site is reported with its reason, the other
     }
     const per = checkArchive(archive);
     assert.deepEqual(Object.fromEntries([...per].sort()), { charset: 1, ctype: 2, limited: 2, moved: 3, ok: 5, ok2: 4 });
-    assert.match(readFileSync(path.join(archive, 'articles/charset/1048575.md'), 'utf8'), /字符集谎言：标题正确/);
+    assert.match(readFileSync(path.join(archive, 'articles/charset/1048574.md'), 'utf8'), /字符集谎言：标题正确/);
     assert.deepEqual(new Set(readdirSync(dir)), outside, 'nothing written outside the archive');
   } finally {
     await s.close();
@@ -230,11 +230,11 @@ test('hostile documents: bombs, XXE, nesting, huge and invisible titles, travers
     assert.equal(secretHits, 0, 'the external entity URL was never fetched');
     const all = [...snapshot(archive).keys()].map((f) => readFileSync(path.join(archive, f)).toString('latin1'));
     assert.ok(!all.some((t) => t.includes('root:x:0:0') || t.includes('LOOPBACK-SECRET-42')), 'no local file or loopback content anywhere');
-    const huge = readFileSync(path.join(archive, 'articles/hugetitle/1048575.md'), 'utf8');
+    const huge = readFileSync(path.join(archive, 'articles/hugetitle/1048574.md'), 'utf8');
     assert.ok(huge.length < 10_000, 'a 10 MB title is capped');
-    const bidi = readFileSync(path.join(archive, 'articles/bidi/1048575.md'), 'utf8').split('\n')[1]!;
+    const bidi = readFileSync(path.join(archive, 'articles/bidi/1048574.md'), 'utf8').split('\n')[1]!;
     assert.doesNotMatch(bidi, /[\u202a-\u202e\u2066-\u2069\u200b]/);
-    assert.doesNotMatch(readFileSync(path.join(archive, 'articles/control/1048575.md'), 'utf8'), /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/);
+    assert.doesNotMatch(readFileSync(path.join(archive, 'articles/control/1048574.md'), 'utf8'), /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/);
     assert.equal(readdirSync(path.join(archive, 'articles/traversal')).length, traversal.length);
     assert.deepEqual(new Set(readdirSync(dir)), outside, 'nothing written outside the archive');
     for (const d of ['etc', 'tmp', 'boot.ini', 'CON']) assert.ok(!existsSync(path.join(archive, d)) && !existsSync(path.join(dir, d)));

@@ -26,7 +26,7 @@ function rec(p: Partial<ArticleRecord> & { id: number }): ArticleRecord {
   };
 }
 
-test('findStory: guid, then canonical link, then title within three days; ids and folders continue', () => {
+test('findStory: guid, then canonical link; a title within three days is only a candidate; ids and folders continue', () => {
   const index = ArchiveIndex.open(tempDir());
   try {
     assert.equal(index.nextId('voa'), FIRST_ID);
@@ -40,8 +40,10 @@ test('findStory: guid, then canonical link, then title within three days; ids an
       index.findStory('voa', { guid: null, canonicalLink: null, normTitle: null, published: 10 * day, ...p })?.id ?? null;
     assert.equal(probe({ guid: 'g1' }), FIRST_ID);
     assert.equal(probe({ canonicalLink: canonicalLink('https://n.example/2?utm_medium=feed#x') }), FIRST_ID - 1);
-    assert.equal(probe({ normTitle: normalizeTitle('台风，来袭！'), published: 12 * day }), FIRST_ID);
-    assert.equal(probe({ normTitle: normalizeTitle('台风来袭'), published: 20 * day }), null, 'same title ten days later is another story');
+    assert.equal(probe({ normTitle: normalizeTitle('台风，来袭！'), published: 12 * day }), null, 'a title alone is never the same story');
+    const candidates = (normTitle: string, published: number) => index.titleCandidates('voa', { guid: null, canonicalLink: null, normTitle, published }).map((r) => r.id);
+    assert.deepEqual(candidates(normalizeTitle('台风，来袭！'), 12 * day), [FIRST_ID], 'but a candidate, for the text to decide');
+    assert.deepEqual(candidates(normalizeTitle('台风来袭'), 20 * day), [], 'same title ten days later is not even a candidate');
     assert.equal(probe({ guid: 'g-unknown', canonicalLink: '//n.example/3' }), null);
     assert.equal(index.findStory('bbc', { guid: 'g1', canonicalLink: null, normTitle: null, published: 0 }), null, 'identity is per site');
     assert.deepEqual(index.newest('voa', 10).map((r) => r.id), [FIRST_ID - 1, FIRST_ID]);

@@ -20,6 +20,10 @@ function rec(p: Partial<ArticleRecord> & { id: number; link: string; title: stri
   };
 }
 
+function candidates(index: ArchiveIndex, p: { title: string; published?: number }): number[] {
+  return index.titleCandidates('voa', { guid: null, canonicalLink: null, normTitle: normalizeTitle(p.title), published: p.published ?? T0 }).map((r) => r.id);
+}
+
 function probe(index: ArchiveIndex, p: { guid?: string; link?: string; title?: string; published?: number }, site = 'voa'): number | null {
   return index.findStory(site, {
     guid: p.guid ?? null,
@@ -64,7 +68,8 @@ test('same guid with a different link is the same story; guid wins over link, li
     assert.equal(probe(index, { guid: 'tag:voa,2022:6734733', link: 'https://www.voachinese.com/a/new-slug/6734733.html', title: '完全不同的标题' }), FIRST_ID);
     assert.equal(probe(index, { guid: 'tag:voa,2022:6734733', link: 'https://www.voachinese.com/a/sanctions/6735001.html' }), FIRST_ID, 'guid first');
     assert.equal(probe(index, { guid: 'unknown', link: 'https://www.voachinese.com/a/sanctions/6735001.html', title: '普京与习近平将会晤' }), FIRST_ID - 1, 'then link');
-    assert.equal(probe(index, { guid: 'unknown', link: 'https://elsewhere.example/', title: '普京与习近平将会晤' }), FIRST_ID, 'then title');
+    assert.equal(probe(index, { guid: 'unknown', link: 'https://elsewhere.example/', title: '普京与习近平将会晤' }), null, 'a title alone is never enough');
+    assert.deepEqual(candidates(index, { title: '普京与习近平将会晤' }), [FIRST_ID], 'it is a candidate, for the text to decide');
     assert.equal(probe(index, { guid: 'tag:voa,2022:6734733' }, 'bbc'), null, 'identity is per site');
   } finally {
     index.close();
@@ -82,30 +87,31 @@ test('same link with utm_* and a fragment is the same story', () => {
   }
 });
 
-test('same title (punctuation and spacing aside) within three days is the same story; ten days apart it is not', () => {
+test('same title (punctuation and spacing aside) within three days is a candidate only; ten days apart it is not', () => {
   const index = ArchiveIndex.open(root());
   try {
     index.upsert(rec({ id: FIRST_ID, link: 'https://n.example/1', title: '台风“轩岚诺”逼近 台湾发布警报', published: T0 }));
-    assert.equal(probe(index, { link: 'https://n.example/other', title: '台风"轩岚诺"逼近，台湾发布警报！', published: T0 + 2.5 * DAY }), FIRST_ID);
-    assert.equal(probe(index, { title: '台风轩岚诺逼近台湾发布警报', published: T0 - 3 * DAY }), FIRST_ID, 'the window includes three days exactly');
-    assert.equal(probe(index, { title: '台风轩岚诺逼近台湾发布警报', published: T0 + 10 * DAY }), null);
-    assert.equal(probe(index, { title: '台风轩岚诺逼近台湾发布警报', published: T0 - 10 * DAY }), null);
+    assert.equal(probe(index, { link: 'https://n.example/other', title: '台风"轩岚诺"逼近，台湾发布警报！', published: T0 + 2.5 * DAY }), null);
+    assert.deepEqual(candidates(index, { title: '台风"轩岚诺"逼近，台湾发布警报！', published: T0 + 2.5 * DAY }), [FIRST_ID]);
+    assert.deepEqual(candidates(index, { title: '台风轩岚诺逼近台湾发布警报', published: T0 - 3 * DAY }), [FIRST_ID], 'the window includes three days exactly');
+    assert.deepEqual(candidates(index, { title: '台风轩岚诺逼近台湾发布警报', published: T0 + 10 * DAY }), []);
+    assert.deepEqual(candidates(index, { title: '台风轩岚诺逼近台湾发布警报', published: T0 - 10 * DAY }), []);
   } finally {
     index.close();
   }
 });
 
-test('nextId: 0xFFFFF first, then the smallest id minus one over every folder of the site; folderOf follows the newest', () => {
+test('nextId: 0xFFFFF − 1 first (as the original), then the smallest id minus one over every folder of the site; folderOf follows the newest', () => {
   const index = ArchiveIndex.open(root());
   try {
-    assert.equal(index.nextId('voa'), 0xfffff);
+    assert.equal(index.nextId('voa'), 0xfffff - 1);
     const seq: number[] = [];
     for (let i = 0; i < 4; i++) {
       const id = index.nextId('voa');
       seq.push(id);
       index.upsert(rec({ id, link: `https://n.example/${id}`, title: `t${id}` }));
     }
-    assert.deepEqual(seq, [1048575, 1048574, 1048573, 1048572]);
+    assert.deepEqual(seq, [1048574, 1048573, 1048572, 1048571]);
     assert.equal(index.folderOf('voa'), 'voa');
     index.upsert(rec({ id: 1048000, path: 'articles/美国之音/1048000_旧.md', link: 'https://n.example/old', title: '旧' }));
     assert.equal(index.nextId('voa'), 1047999);
@@ -114,7 +120,7 @@ test('nextId: 0xFFFFF first, then the smallest id minus one over every folder of
     index.reserveId('voa', 1047000, 'articles/voa/1047000.md');
     assert.equal(index.nextId('voa'), 1046999, 'a reserved id (a corrupt file holds it) is never handed out');
     assert.deepEqual(index.folders().map((f) => f.folder).sort(), ['voa', '美国之音']);
-    assert.equal(index.nextId('bbc'), 0xfffff);
+    assert.equal(index.nextId('bbc'), 1048574);
   } finally {
     index.close();
   }
@@ -137,7 +143,7 @@ test('records, counts, newest-first order, sites, pending writes', () => {
     assert.equal(index.get('voa', 1048572)!.contentHash, '');
     const r = rec({ id: 1048575, link: 'https://n.example/1048575', title: '改过的标题', guid: 'g', sourceHash: 's' });
     index.upsert(r);
-    assert.deepEqual(index.get('voa', 1048575), r);
+    assert.deepEqual(index.get('voa', 1048575), { ...r, listTitle: null, undated: false });
     assert.throws(() => index.transaction(() => {
       index.upsert(rec({ id: 1, link: 'https://n.example/rollback', title: 'r' }));
       throw new Error('boom');

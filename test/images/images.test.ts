@@ -102,11 +102,11 @@ test('end to end: a site with images: local stores them beside the article and t
     const site = JSON.parse(r.stdout).sites[0];
     assert.equal(site.images.stored, 1);
     const archive = path.join(dir, 'archive');
-    const article = readFileSync(path.join(archive, 'articles/dw/1048575.md'), 'utf8');
+    const article = readFileSync(path.join(archive, 'articles/dw/1048574.md'), 'utf8');
     const src = /<img src="([^"]+)"/.exec(article)![1]!;
     assert.match(src, /^\.\.\/\.\.\/assets\/dw\/[0-9a-f]{16}\.png$/);
     assert.ok(existsSync(path.resolve(archive, 'articles/dw', src)));
-    const pageHtml = readFileSync(path.join(archive, 'site/dw/1048575.html'), 'utf8');
+    const pageHtml = readFileSync(path.join(archive, 'site/dw/1048574.html'), 'utf8');
     const siteSrc = /<img src="([^"]+)"/.exec(pageHtml)![1]!;
     assert.ok(existsSync(path.resolve(archive, 'site/dw', siteSrc)), `the website has its own copy: ${siteSrc}`);
     const again = JSON.parse((await cli(['run', '--no-progress', '--json'], dir)).stdout).sites[0];

@@ -14,7 +14,7 @@ test('runMirror from the package entry point archives a feed and reports it', as
     const report = await runMirror(config, { render: false });
     assert.equal(report.totals.new, 1);
     assert.equal(report.sites[0]!.status, 'ok');
-    const a = parseArticleFile(readFileSync(path.join(archive, 'articles/lib/1048575.md'), 'utf8'), 'x');
+    const a = parseArticleFile(readFileSync(path.join(archive, 'articles/lib/1048574.md'), 'utf8'), 'x');
     assert.equal(a.title, '库调用');
   } finally {
     await server.close();

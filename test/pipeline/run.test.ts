@@ -33,8 +33,8 @@ describe('core mirror, end to end', () => {
     assert.equal(first.code, 0, first.stderr + first.stdout);
     const archive = path.join(dir, 'archive');
     // Oldest gets the first id; newer stories get smaller ids and sort first.
-    assert.deepEqual(articleFiles(archive, 'voa'), ['1048573.md', '1048574.md', '1048575.md']);
-    const oldest = readFileSync(path.join(archive, 'articles/voa/1048575.md'), 'utf8');
+    assert.deepEqual(articleFiles(archive, 'voa'), ['1048572.md', '1048573.md', '1048574.md']);
+    const oldest = readFileSync(path.join(archive, 'articles/voa/1048574.md'), 'utf8');
     const lines = oldest.split('\n');
     assert.equal(lines[0], '<!--1662557511000-->');
     assert.equal(lines[1], '[俄官员证实普京与习近平下周将会晤](https://news.example/a/1.html)');
@@ -45,8 +45,8 @@ describe('core mirror, end to end', () => {
     assert.equal(lines[5], '');
     assert.equal(lines.length, 6, 'one final newline');
     const list = readFileSync(path.join(archive, 'lists/美国之音.md'), 'utf8');
-    assert.ok(list.startsWith('美国之音\n------\n\n9-8 [台湾海峡局势紧张](/articles/voa/1048573.md)\n\n'), list);
-    assert.match(list, /9-7 \[俄官员证实普京与习近平下周将会晤\]\(\/articles\/voa\/1048575\.md\)/);
+    assert.ok(list.startsWith('美国之音\n------\n\n9-8 [台湾海峡局势紧张](/articles/voa/1048572.md)\n\n'), list);
+    assert.match(list, /9-7 \[俄官员证实普京与习近平下周将会晤\]\(\/articles\/voa\/1048574\.md\)/);
     const readme = readFileSync(path.join(archive, 'README.md'), 'utf8');
     assert.ok(readme.includes('[美国之音](lists/美国之音.md)'), readme);
     assert.match(first.stdout, /美国之音\s+ok\s+3\s+3\s+0\s+0/);
@@ -81,11 +81,11 @@ describe('core mirror, end to end', () => {
     const r = await cli(['run', '--no-progress', '--json'], dir);
     const report = JSON.parse(r.stdout);
     assert.equal(report.sites[0].new, 1, JSON.stringify(report.sites[0]));
-    assert.deepEqual(articleFiles(archive, 'd'), ['1048572.md', '1048573.md', '1048574.md', '1048575.md']);
+    assert.deepEqual(articleFiles(archive, 'd'), ['1048571.md', '1048572.md', '1048573.md', '1048574.md']);
     // The edited title is rewritten in place, same id; the re-published date does not move the story.
-    const two = readFileSync(path.join(archive, 'articles/d/1048574.md'), 'utf8');
+    const two = readFileSync(path.join(archive, 'articles/d/1048573.md'), 'utf8');
     assert.match(two, /^<!--1662598800000-->\n\[香港立法会通过新法案（更新）\]/);
-    const one = readFileSync(path.join(archive, 'articles/d/1048575.md'), 'utf8');
+    const one = readFileSync(path.join(archive, 'articles/d/1048574.md'), 'utf8');
     assert.match(one, /^<!--1662557511000-->/);
   });
 
@@ -137,7 +137,7 @@ describe('core mirror, end to end', () => {
     writeConfig(dir, [{ name: 'H', abbr: 'h', feed: `${server.origin}/hostile.xml` }], 'fullText: never');
     assert.equal((await cli(['run', '--no-progress'], dir)).code, 0);
     const archive = path.join(dir, 'archive');
-    const text = readFileSync(path.join(archive, 'articles/h/1048575.md'), 'utf8');
+    const text = readFileSync(path.join(archive, 'articles/h/1048574.md'), 'utf8');
     assert.doesNotMatch(text, /<script|onerror|javascript:|<iframe|<style/i);
     const line2 = text.split('\n')[1]!;
     assert.equal(text.split('\n').length, 6);
@@ -145,7 +145,7 @@ describe('core mirror, end to end', () => {
     assert.ok(m, `line 2 is one Markdown link: ${line2}`);
     assert.equal(m[1]!.replace(/\\(.)/g, '$1'), 'A/B ] tricky (title second line');
     const list = readFileSync(path.join(archive, 'lists/H.md'), 'utf8');
-    assert.match(list, /\[A\/B \\\] tricky \(title second line\]\(\/articles\/h\/1048575\.md\)/);
+    assert.match(list, /\[A\/B \\\] tricky \(title second line\]\(\/articles\/h\/1048574\.md\)/);
   });
 
   test('GBK and Big5 feeds decode correctly end to end', async () => {
@@ -158,8 +158,8 @@ describe('core mirror, end to end', () => {
     const r = await cli(['run', '--no-progress'], dir);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     const archive = path.join(dir, 'archive');
-    assert.match(readFileSync(path.join(archive, 'articles/bbc/1048575.md'), 'utf8'), /\[简体中文标题：经济增长放缓\]/);
-    const big5Text = readFileSync(path.join(archive, 'articles/rfi/1048575.md'), 'utf8');
+    assert.match(readFileSync(path.join(archive, 'articles/bbc/1048574.md'), 'utf8'), /\[简体中文标题：经济增长放缓\]/);
+    const big5Text = readFileSync(path.join(archive, 'articles/rfi/1048574.md'), 'utf8');
     assert.match(big5Text, /\[繁體中文標題：颱風逼近臺灣\]/);
     assert.match(big5Text, /繁體中文內容，測試編碼。/);
   });

@@ -86,7 +86,7 @@ test('run --publish through the CLI commits the run with its summary', async () 
     assert.equal(r.code, 0, r.stderr + r.stdout);
     assert.match(r.stdout, /published: newsmirror: 1 new, 0 updated from 测试 \(1 sites\)/);
     const files = git(bare, 'ls-tree', '-r', '--name-only', 'main');
-    assert.match(files, /articles\/test\/1048575\.md/);
+    assert.match(files, /articles\/test\/1048574\.md/);
     assert.match(files, /feeds\/all\.xml/);
     assert.match(files, /site\/index\.html/);
     assert.doesNotMatch(files, /\.newsmirror|newsmirror\.yaml/, 'the index and config are not archive paths');
