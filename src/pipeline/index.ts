@@ -493,7 +493,6 @@ function sameTextStory(archive: string, candidates: ArticleRecord[], text: strin
   return null;
 }
 
-/** True when the stored file of an imported article has the same title and the same text as the new body. */
 /**
  * True when one stored file of a story (two when the original wrote a second one under its id) has
  * the same title, punctuation, width and spacing aside (CDT flips `：`, `｜` and `|`), and the same text as the
