@@ -1,0 +1,375 @@
+/**
+ * `newsmirror redact`: record a rule in redactions.yaml, then apply it to what is already there — the article
+ * files and revisions, the index (records, cached source pages, every other stored text), the rendered
+ * outputs (rendered again, whole, from the redacted data), and finally a byte check of the whole tree.
+ * Redact is the one command that removes archive files, because a person asked for it: `--remove` deletes the
+ * article and its revisions and records that it did, so the archive says what was taken out, when and why.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { acquireRunLock, articleFileName, parseArticleFile, renderArticleFile, writeFileAtomic } from '../archive/index.js';
+import { NewsmirrorError } from '../errors.js';
+import { ArchiveIndex, canonicalLink, normalizeTitle } from '../identity/index.js';
+import type { ArticleRecord, Config } from '../types.js';
+import { storyKeyHash, storyKeys } from './index.js';
+import { fold, Matcher } from './match.js';
+import { readRules, writeRules, type RedactionRule } from './rules.js';
+
+/** What replaces a redacted text when --replace is not given. */
+export const DEFAULT_REPLACEMENT = '[已隐去]';
+/** What replaces a removed story's title where a stale output still shows it. */
+const REMOVED = '[已删除]';
+
+export interface RedactRequest {
+  /** An article file path (relative to `cwd` or the archive) or `<site>/<id>`. */
+  target: string;
+  cwd: string;
+  /** The text to redact, or null with `remove`. */
+  text: string | null;
+  replace: string | null;
+  remove: boolean;
+  reason: string;
+  now: Date;
+}
+
+export interface RedactReport {
+  /** The rule as recorded (it holds no redacted text). */
+  rule: RedactionRule;
+  /** `<site>/<id>` and the article's path. */
+  target: string;
+  path: string;
+  /** The same rule was already recorded: it was applied again, not recorded twice. */
+  already: boolean;
+  /** Archive-relative files rewritten (articles, revisions, index files, outputs). */
+  rewritten: string[];
+  /** Archive-relative files deleted. */
+  removed: string[];
+  /** Index rows changed, by table. */
+  rows: Record<string, number>;
+  /** Files that still hold the text after everything (none, unless an output cannot be rewritten). */
+  remaining: string[];
+}
+
+/** Apply a new rule to the archive of `config`; `render` rebuilds every output (the pipeline's `render --all`). */
+export async function redactArchive(config: Config, req: RedactRequest, hooks: { render(): Promise<unknown> }): Promise<RedactReport> {
+  const root = config.archive;
+  if (req.remove === (req.text !== null)) throw new NewsmirrorError('usage', 'redact: give either --text "<text>" or --remove');
+  if (!req.reason.trim()) throw new NewsmirrorError('usage', 'redact: --reason "<why>" is required (it is recorded in redactions.yaml)');
+  if (req.remove && req.replace !== null) throw new NewsmirrorError('usage', 'redact: --replace goes with --text, not --remove');
+  const replace = req.replace ?? DEFAULT_REPLACEMENT;
+  if (req.text !== null) {
+    const folded = fold(req.text);
+    // One character would take that character out of every article: never what a takedown asks.
+    if ([...folded].length < 2) throw new NewsmirrorError('usage', 'redact: --text must be at least 2 visible characters');
+    if (fold(replace).includes(folded)) throw new NewsmirrorError('usage', 'redact: --replace must not contain the text it replaces');
+  }
+  await mkdir(path.join(root, '.newsmirror'), { recursive: true });
+  const lock = await acquireRunLock(root, { waitMs: 10_000 });
+  const index = ArchiveIndex.open(root);
+  const report: RedactReport = { rule: null as unknown as RedactionRule, target: '', path: '', already: false, rewritten: [], removed: [], rows: {}, remaining: [] };
+  // What the final sweep and check look for: the text (known here, so found by plain search), or a removed title.
+  let known: Matcher | null = null;
+  let removedPage: string | null = null;
+  try {
+    const rec = resolveTarget(index, root, req);
+    report.target = `${rec.site}/${rec.id}`;
+    report.path = rec.path;
+    const rules = readRules(root);
+    const folder = rec.path.split('/')[1]!;
+    const revisionsDir = path.join(root, 'revisions', folder, String(rec.id));
+    if (req.text !== null) {
+      known = new Matcher(rules.salt, [], [{ text: req.text, replace }]);
+      const match = known.hashOf(req.text);
+      const existing = rules.rules.find((r) => r.action === 'text' && r.match === match);
+      report.already = existing !== undefined;
+      if (!report.already && !holdsText(known, [path.join(root, rec.path), ...filesUnder(revisionsDir)], rec)) {
+        // The text is not echoed: error lines end up in CI logs, which are public.
+        throw new NewsmirrorError('usage', `${rec.path}: the text to redact does not occur in this article or its revisions (nothing recorded)`);
+      }
+      report.rule = existing ?? { target: report.target, action: 'text', match, length: [...fold(req.text)].length, replace, reason: req.reason, date: req.now.toISOString() };
+      if (!report.already) await writeRules(root, { salt: rules.salt, rules: [...rules.rules, report.rule] });
+      await rewriteFiles(root, known, report);
+      rewriteRecords(index, root, known, report);
+    } else {
+      const keys = storyKeys({ guid: rec.guid, canonicalLink: rec.canonicalLink, normTitle: rec.normTitle, published: rec.published }).map((k) =>
+        storyKeyHash(rules.salt, rec.site, k),
+      );
+      report.rule = { target: report.target, action: 'remove', path: rec.path, keys, published: rec.published, reason: req.reason, date: req.now.toISOString() };
+      let title = rec.title;
+      try {
+        title = parseArticleFile(readFileSync(path.join(root, rec.path), 'utf8'), rec.path).title;
+      } catch {
+        /* a file that does not parse: the index's title */
+      }
+      // The rule first: a crash after it leaves a rule that runs obey and a second `redact --remove` completes.
+      await writeRules(root, { salt: rules.salt, rules: [...rules.rules, report.rule] });
+      for (const f of [path.join(root, rec.path), revisionsDir]) {
+        if (!existsSync(f)) continue;
+        report.removed.push(...(statSync(f).isDirectory() ? filesUnder(f) : [f]).map((x) => rel(root, x)));
+        rmSync(f, { recursive: true, force: true });
+      }
+      index.transaction(() => {
+        index.remove(rec.site, rec.id);
+        // Ids are never handed out twice: a reader's link to the removed story must not lead to another one.
+        index.reserveId(rec.site, rec.id, rec.path);
+      });
+      // The source page cached for it (extract's page cache) goes too.
+      if (tableExists(index, 'fulltext_cache')) count(report, 'fulltext_cache', index.db.prepare('DELETE FROM fulltext_cache WHERE url = ?').run(rec.link).changes);
+      // Its title is looked for in the outputs only when no other article has the same one (else it rightly stays).
+      const sameTitle = [...index.all()].some((r) => r.normTitle !== '' && r.normTitle === rec.normTitle);
+      known = new Matcher(rules.salt, [], sameTitle || title.length < 2 ? [] : [{ text: title, replace: REMOVED }]);
+      removedPage = path.join(config.siteDir, rec.site, `${rec.id}.html`);
+    }
+    rewriteIndexTexts(index, known!, report);
+    index.setMeta('generation', String(Number(index.getMeta('generation') ?? '0') + 1));
+    // Deleted and overwritten rows leave their bytes in free pages and in the WAL until the file is rebuilt.
+    index.db.exec('VACUUM');
+    index.db.pragma('wal_checkpoint(TRUNCATE)');
+  } finally {
+    index.close();
+    await lock.release();
+  }
+  await hooks.render();
+  // The website page of a removed article is no longer rendered, so nothing else would delete it.
+  if (removedPage && existsSync(removedPage)) {
+    rmSync(removedPage);
+    report.removed.push(rel(root, removedPage));
+  }
+  await sweep(config, known!, req.remove, report);
+  return report;
+}
+
+function rel(root: string, file: string): string {
+  return path.relative(root, file).split(path.sep).join('/');
+}
+
+function count(report: RedactReport, table: string, n: number): void {
+  if (n > 0) report.rows[table] = (report.rows[table] ?? 0) + n;
+}
+
+/** `<site>/<id>` or a file path → the article's record; a clear error when it is not in the archive. */
+function resolveTarget(index: ArchiveIndex, root: string, req: RedactRequest): ArticleRecord {
+  const t = req.target.trim();
+  let rec: ArticleRecord | null = null;
+  const short = /^([^/\\]+)\/(\d{1,9})$/.exec(t);
+  if (short && !existsSync(path.resolve(req.cwd, t))) {
+    const [, key, id] = short;
+    const site = index.folders().find((f) => f.folder === key)?.site ?? key!;
+    rec = index.get(site, Number(id));
+  } else {
+    const abs = [path.resolve(req.cwd, t), path.resolve(root, t)].find((p) => existsSync(p)) ?? path.resolve(req.cwd, t);
+    const r = rel(root, abs);
+    const m = /^articles\/([^/]+)\/(\d{1,9})(?:_.*)?\.md$/.exec(r);
+    if (m) {
+      const site = index.folders().find((f) => f.folder === m[1])?.site ?? m[1]!;
+      const got = index.get(site, Number(m[2]));
+      if (got && got.path === r) rec = got;
+    }
+  }
+  if (!rec || !rec.contentHash) throw new NewsmirrorError('usage', `redact: ${t}: no such article in ${root} (give articles/<folder>/<id>.md or <site>/<id>)`);
+  return rec;
+}
+
+/** Every file under `dir` (none when it does not exist). */
+function filesUnder(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const full = path.join(d, e.name);
+      if (e.isDirectory()) walk(full);
+      else if (e.isFile()) out.push(full);
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/** Whether any of `files` (or the record's own fields) holds the text. */
+function holdsText(m: Matcher, files: string[], rec: ArticleRecord): boolean {
+  if (m.text(rec.title) !== rec.title || m.url(rec.link) !== rec.link || (rec.guid !== null && m.url(rec.guid) !== rec.guid)) return true;
+  return files.some((f) => {
+    const s = readText(f);
+    return s !== null && m.html(s) !== s;
+  });
+}
+
+/** The file as UTF-8 text, or null when it is not text (binary: a NUL byte, or invalid UTF-8). */
+function readText(file: string): string | null {
+  const b = readFileSync(file);
+  if (b.includes(0)) return null;
+  const s = b.toString('utf8');
+  return s.includes('\ufffd') && !Buffer.from(s, 'utf8').equals(b) ? null : s;
+}
+
+/** A file redacted: article files field by field, JSON string by string, other text as HTML. */
+function redactFile(m: Matcher, file: string, s: string): string {
+  if (file.endsWith('.md')) {
+    try {
+      const a = parseArticleFile(s, file);
+      const next = { published: a.published, title: m.text(a.title), link: m.url(a.link), body: m.html(a.body) };
+      if (next.title === a.title && next.link === a.link && next.body === a.body) return s;
+      return renderArticleFile(next);
+    } catch {
+      /* not an article file: as text */
+    }
+  }
+  if (file.endsWith('.json')) {
+    try {
+      const v = JSON.parse(s) as unknown;
+      const walk = (x: unknown): unknown =>
+        typeof x === 'string'
+          ? /^https?:\/\//i.test(x)
+            ? m.url(x)
+            : /<[a-z][^>]*>/i.test(x)
+              ? m.html(x)
+              : m.text(x)
+          : Array.isArray(x)
+            ? x.map(walk)
+            : x && typeof x === 'object'
+              ? Object.fromEntries(Object.entries(x).map(([k, y]) => [m.text(k), walk(y)]))
+              : x;
+      const out = walk(v);
+      if (JSON.stringify(out) === JSON.stringify(v)) return s;
+      const indent = /^[[{]\r?\n( +|\t)/.exec(s)?.[1] ?? '';
+      return JSON.stringify(out, null, indent || undefined) + (s.endsWith('\n') ? '\n' : '');
+    } catch {
+      /* not JSON: as text */
+    }
+  }
+  return m.html(s);
+}
+
+/**
+ * Articles, revisions and the index folder's own text files (reports, manifests): rewritten where they hold the
+ * text. An article file whose name holds it (the original's `<id>_<title>.md` style) is renamed `<id>.md`.
+ */
+async function rewriteFiles(root: string, m: Matcher, report: RedactReport): Promise<void> {
+  const files = [...filesUnder(path.join(root, 'articles')), ...filesUnder(path.join(root, 'revisions'))];
+  for (const f of filesUnder(path.join(root, '.newsmirror'))) if (!/index\.db|\.lock$|run-in-progress/.test(path.basename(f))) files.push(f);
+  for (const file of files) {
+    const s = readText(file);
+    if (s === null) continue;
+    const out = redactFile(m, file, s);
+    if (out !== s && (await writeFileAtomic(file, out))) report.rewritten.push(rel(root, file));
+  }
+  for (const file of filesUnder(path.join(root, 'articles'))) {
+    const name = path.basename(file);
+    const id = /^(\d{1,9})_.*\.md$/.exec(name)?.[1];
+    if (id === undefined || m.text(name) === name) continue;
+    const target = path.join(path.dirname(file), articleFileName(Number(id)));
+    if (existsSync(target)) continue;
+    renameSync(file, target);
+    report.rewritten.push(rel(root, target));
+    report.removed.push(rel(root, file));
+  }
+}
+
+/** Index records: title, guid, link (and what is derived from them) redacted; hashes of rewritten files updated. */
+function rewriteRecords(index: ArchiveIndex, root: string, m: Matcher, report: RedactReport): void {
+  const changed: ArticleRecord[] = [];
+  for (const r of index.all()) {
+    const title = m.text(r.title);
+    const link = m.url(r.link);
+    const guid = r.guid === null ? null : m.url(r.guid);
+    let p = r.path;
+    const renamed = path.posix.join(path.posix.dirname(p), articleFileName(r.id));
+    if (p !== renamed && !existsSync(path.join(root, p)) && existsSync(path.join(root, renamed))) p = renamed;
+    let contentHash = r.contentHash;
+    if (contentHash && (report.rewritten.includes(p) || p !== r.path)) contentHash = createHash('sha256').update(readFileSync(path.join(root, p))).digest('hex');
+    if (title === r.title && link === r.link && guid === r.guid && p === r.path && contentHash === r.contentHash) continue;
+    changed.push({
+      ...r,
+      path: p,
+      title,
+      link,
+      guid,
+      canonicalLink: canonicalLink(link),
+      normTitle: r.normTitle ? normalizeTitle(title) : '',
+      contentHash,
+    });
+  }
+  index.transaction(() => {
+    for (const r of changed) index.upsert(r);
+  });
+  count(report, 'articles', changed.length);
+}
+
+function tableExists(index: ArchiveIndex, name: string): boolean {
+  return index.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
+}
+
+/**
+ * Every other text the index holds, in every table (the page cache of source pages, image URLs, validators, and
+ * what later stages keep): redacted in place. A row whose redacted key collides with another is deleted: the
+ * index is a cache of the files, and these rows are rebuilt by the next run.
+ */
+function rewriteIndexTexts(index: ArchiveIndex, m: Matcher, report: RedactReport): void {
+  if (m.empty) return;
+  const db = index.db;
+  db.pragma('secure_delete = ON');
+  db.function('nm_hit', { deterministic: true }, (v: unknown) => (typeof v === 'string' && m.html(v) !== v ? 1 : 0));
+  db.function('nm_redact', { deterministic: true }, (v: unknown) => (typeof v === 'string' ? (/^https?:\/\//i.test(v) ? m.url(v) : m.html(v)) : v));
+  const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as { name: string }[];
+  for (const { name } of tables) {
+    const q = (s: string) => `"${s.replace(/"/g, '""')}"`;
+    const cols = (db.prepare(`PRAGMA table_info(${q(name)})`).all() as { name: string }[]).map((c) => c.name);
+    db.transaction(() => {
+      for (const c of cols) {
+        count(report, name, db.prepare(`UPDATE OR IGNORE ${q(name)} SET ${q(c)} = nm_redact(${q(c)}) WHERE nm_hit(${q(c)})`).run().changes);
+        count(report, name, db.prepare(`DELETE FROM ${q(name)} WHERE nm_hit(${q(c)})`).run().changes);
+      }
+    })();
+  }
+}
+
+/**
+ * After the outputs were rendered again: every file of the tree (the website too, when it lies elsewhere) is
+ * read once more. An output that still holds the text — one no render rewrites any more, or one written by a
+ * tool newsmirror does not know — is rewritten; a stale website or feed file that still shows a removed story
+ * is deleted. What is left (a binary file) is reported, so the command fails rather than claiming success.
+ */
+async function sweep(config: Config, m: Matcher, removal: boolean, report: RedactReport): Promise<void> {
+  if (m.empty) return;
+  const root = config.archive;
+  const roots = [root];
+  const siteRel = rel(root, config.siteDir);
+  if (siteRel.startsWith('..') || path.isAbsolute(siteRel)) roots.push(config.siteDir);
+  const outputs = [config.siteDir, path.join(root, 'feeds')];
+  for (const top of roots) {
+    const walk = (d: string) => {
+      if (!existsSync(d)) return [] as string[];
+      const out: string[] = [];
+      for (const e of readdirSync(d, { withFileTypes: true })) {
+        const full = path.join(d, e.name);
+        if (e.name === '.git') continue;
+        if (e.isDirectory()) out.push(...walk(full));
+        else if (e.isFile()) out.push(full);
+      }
+      return out;
+    };
+    for (const file of walk(top)) {
+      const r = rel(root, file);
+      // Articles and revisions were redacted field by field above; a removed title may rightly stay in another story.
+      if (/^(articles|revisions)\//.test(r)) continue;
+      const s = readText(file);
+      if (s === null) {
+        if (holdsBytes(m, readFileSync(file))) report.remaining.push(r);
+        continue;
+      }
+      const out = redactFile(m, file, s);
+      if (out === s) continue;
+      if (removal && outputs.some((o) => file.startsWith(o + path.sep))) {
+        rmSync(file);
+        report.removed.push(r);
+      } else if (await writeFileAtomic(file, out)) report.rewritten.push(r);
+    }
+  }
+}
+
+/** Whether binary bytes hold the text's UTF-8 (as written, or folded). */
+function holdsBytes(m: Matcher, b: Buffer): boolean {
+  return m.knownTexts().some((t) => b.includes(Buffer.from(t, 'utf8')));
+}
