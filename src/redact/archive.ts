@@ -98,14 +98,19 @@ export async function redactArchive(config: Config, req: RedactRequest, hooks: {
       );
       report.rule = { target: report.target, action: 'remove', path: rec.path, keys, published: rec.published, reason: req.reason, date: req.now.toISOString() };
       let title = rec.title;
+      let body = '';
       try {
-        title = parseArticleFile(readFileSync(path.join(root, rec.path), 'utf8'), rec.path).title;
+        ({ title, body } = parseArticleFile(readFileSync(path.join(root, rec.path), 'utf8'), rec.path));
       } catch {
         /* a file that does not parse: the index's title */
       }
+      const images = ownImages(root, rec, body);
       // The rule first: a crash after it leaves a rule that runs obey and a second `redact --remove` completes.
       await writeRules(root, { salt: rules.salt, rules: [...rules.rules, report.rule] });
-      for (const f of [path.join(root, rec.path), revisionsDir]) {
+      // Its local images go too (a photo is often what a takedown is about), but not those other articles show.
+      // The website keeps its copy of assets/ under _static/ (render's layout).
+      const imageFiles = images.flatMap((a) => [path.join(root, a), path.join(config.siteDir, '_static', a)]);
+      for (const f of [path.join(root, rec.path), revisionsDir, ...imageFiles]) {
         if (!existsSync(f)) continue;
         report.removed.push(...(statSync(f).isDirectory() ? filesUnder(f) : [f]).map((x) => rel(root, x)));
         rmSync(f, { recursive: true, force: true });
@@ -170,6 +175,21 @@ function resolveTarget(index: ArchiveIndex, root: string, req: RedactRequest): A
   }
   if (!rec || !rec.contentHash) throw new NewsmirrorError('usage', `redact: ${t}: no such article in ${root} (give articles/<folder>/<id>.md or <site>/<id>)`);
   return rec;
+}
+
+/** Archive-relative paths of the local images (`assets/…`) that `body` shows and no other article or revision of its folder does. */
+function ownImages(root: string, rec: ArticleRecord, body: string): string[] {
+  const folder = rec.path.split('/')[1]!;
+  const mine = new Set([...body.matchAll(/\ssrc="(?:\.\.\/)+(assets\/[^"/]+\/[^"/]+)"/g)].map((m) => m[1]!));
+  if (mine.size === 0) return [];
+  const own = path.join(root, rec.path);
+  for (const f of [...filesUnder(path.join(root, 'articles', folder)), ...filesUnder(path.join(root, 'revisions', folder))]) {
+    if (f === own || f.startsWith(path.join(root, 'revisions', folder, String(rec.id)) + path.sep)) continue;
+    const s = readFileSync(f, 'utf8');
+    for (const a of mine) if (s.includes(a)) mine.delete(a);
+    if (mine.size === 0) break;
+  }
+  return [...mine];
 }
 
 /** Every file under `dir` (none when it does not exist). */

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { cli, rss, startFeedServer, tempDir, writeConfig, type FeedServer } from '../pipeline/harness.js';
@@ -65,21 +65,24 @@ function feedItems(origin: string, extra: { title: string; link: string; guid: s
       link: 'https://news.example/a/2.html',
       guid: 'voa-2',
       pubDate: 'Mon, 30 Nov 2026 09:00:00 GMT',
-      body: `<p>与此无关的正文。</p><p>${pad}</p>`,
+      body: `<p>与此无关的正文。</p><img src="${origin}/img/2.png"><p>${pad}</p>`,
     },
     {
       title: '将被整篇移除的报道',
       link: 'https://news.example/a/3.html',
       guid: 'voa-3',
       pubDate: 'Mon, 30 Nov 2026 10:00:00 GMT',
-      body: `<p>这篇报道的当事人要求整篇移除。独特词语甲乙丙。</p><p>${pad}</p>`,
+      body: `<p>这篇报道的当事人要求整篇移除。独特词语甲乙丙。</p><img src="${origin}/img/3.png"><img src="${origin}/img/2.png"><p>${pad}</p>`,
     },
     ...extra,
   ];
 }
 
-async function setup(): Promise<{ dir: string; archive: string; remote: string; server: FeedServer }> {
+const png = (tag: string) => Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from(`image ${tag}`)]);
+
+async function setup(images: 'proxy' | 'local' = 'proxy'): Promise<{ dir: string; archive: string; remote: string; server: FeedServer }> {
   const server = await startFeedServer({});
+  for (const n of [1, 2, 3]) server.routes.set(`/img/${n}.png`, { type: 'image/png', body: png(String(n)) });
   server.routes.set('/voa.xml', { body: rss('VOA', feedItems(server.origin)) });
   // A summary-only site: its article pages are fetched (and cached in the index) with the name in them.
   server.routes.set('/cdt.xml', {
@@ -91,7 +94,7 @@ async function setup(): Promise<{ dir: string; archive: string; remote: string; 
   });
   const dir = tempDir('nm-redact-');
   writeConfig(dir, [
-    { name: '美国之音', abbr: 'voa', feed: `${server.origin}/voa.xml`, images: 'proxy' },
+    { name: '美国之音', abbr: 'voa', feed: `${server.origin}/voa.xml`, images },
     { name: '中国数字时代', abbr: 'cdt', feed: `${server.origin}/cdt.xml`, fullText: 'always' },
   ]);
   const remote = path.join(dir, 'remote.git');
@@ -104,10 +107,9 @@ async function setup(): Promise<{ dir: string; archive: string; remote: string; 
   return { dir, archive, remote, server };
 }
 
-function run(dir: string, now: string) {
+function run(dir: string) {
   return cli(['run', '--json', '--no-progress', '--publish'], dir).then((r) => {
     assert.equal(r.code, 0, r.stderr + r.stdout.slice(0, 2000));
-    void now;
     return JSON.parse(r.stdout.slice(0, r.stdout.lastIndexOf('}') + 1)) as { totals: { new: number; updated: number }; sites: { abbr: string; skipped: number; notes: string[] }[] };
   });
 }
@@ -115,7 +117,7 @@ function run(dir: string, now: string) {
 test('redact --text: the name leaves every file of the tree, in both scripts, and later runs keep it out', async () => {
   const { dir, archive, server } = await setup();
   try {
-    const first = await run(dir, '');
+    const first = await run(dir);
     assert.equal(first.totals.new, 4);
     // The search is meaningful: before redaction the name is in articles, index, website and search index.
     const before = byteSearch(dir, forms(NAME_S));
@@ -123,6 +125,11 @@ test('redact --text: the name leaves every file of the tree, in both scripts, an
       assert.ok(before.some((h) => h.startsWith(where)), `${where} holds the name before: ${before.join(', ')}`);
     }
 
+    // Revisions as h13-record keeps them: an earlier version in the article format and a status file.
+    const revDir = path.join(archive, 'revisions/voa/1048575');
+    mkdirSync(revDir, { recursive: true });
+    writeFileSync(path.join(revDir, '1796025500000.md'), `<!--1796025600000-->\n[${NAME_T}談選舉](https://news.example/a/1.html)\n------\n\n<p>舊版：${NAME_T}說。</p>\n`);
+    writeFileSync(path.join(revDir, 'status.json'), JSON.stringify({ status: 'edited', versions: [{ seen: 1796025500000, title: `${NAME_T}談選舉` }] }, null, 2) + '\n');
     const r = await cli(['redact', 'voa/1048575', '--text', NAME_S, '--reason', '当事人来信要求删除姓名 (2026-12-01)', '--now', '2026-12-01T10:00:00Z'], dir);
     assert.equal(r.code, 0, r.stderr + r.stdout);
     assert.match(r.stdout, /redacted text in voa\/1048575 \(articles\/voa\/1048575\.md\) — rule recorded in redactions\.yaml/);
@@ -137,6 +144,8 @@ test('redact --text: the name leaves every file of the tree, in both scripts, an
     const article = readFileSync(path.join(archive, 'articles/voa/1048575.md'), 'utf8');
     assert.match(article, /^<!--\d+-->\n\[\\\[已隐去\\\]談當地選舉\]\(https:\/\/news\.example\/a\/1\.html\)\n------\n\n<p>\[已隐去\]說，選舉應當公開。<\/p>/);
     assert.match(article, /alt="\[已隐去\]的照片"/);
+    assert.equal(readFileSync(path.join(revDir, '1796025500000.md'), 'utf8'), '<!--1796025600000-->\n[\\[已隐去\\]談選舉](https://news.example/a/1.html)\n------\n\n<p>舊版：[已隐去]說。</p>\n');
+    assert.deepEqual(JSON.parse(readFileSync(path.join(revDir, 'status.json'), 'utf8')), { status: 'edited', versions: [{ seen: 1796025500000, title: '[已隐去]談選舉' }] });
     assert.match(readFileSync(path.join(archive, 'lists/美国之音.md'), 'utf8'), /\[\\\[已隐去\\\]談當地選舉\]\(\/articles\/voa\/1048575\.md\)/);
     assert.match(readFileSync(path.join(archive, 'site/voa/1048575.html'), 'utf8'), /<h1>\[已隐去\]談當地選舉<\/h1>/);
     // Nothing else changed: the other stories are as they were, the index agrees with the files.
@@ -156,12 +165,12 @@ test('redact --text: the name leaves every file of the tree, in both scripts, an
         ),
       },
     );
-    const again = await run(dir, '');
+    const again = await run(dir);
     assert.equal(again.totals.new, 1, 'only the new story is new: the redacted ones are found again, not stored twice');
     assert.equal(readdirSync(path.join(archive, 'articles/voa')).length, 4);
     assert.match(readFileSync(path.join(archive, 'articles/voa/1048572.md'), 'utf8'), /\[\\\[已隐去\\\]再次发言\]/);
     assert.deepEqual(byteSearch(dir, forms(NAME_S)), []);
-    const third = await run(dir, '');
+    const third = await run(dir);
     assert.equal(third.totals.new + third.totals.updated, 0);
 
     // Applying the same request twice records one rule, and the commit carries the rule.
@@ -177,15 +186,21 @@ test('redact --text: the name leaves every file of the tree, in both scripts, an
 });
 
 test('redact --remove: the story leaves the archive, its id stays taken, and the source cannot bring it back', async () => {
-  const { dir, archive, server } = await setup();
+  const { dir, archive, remote, server } = await setup('local');
   try {
-    await run(dir, '');
+    await run(dir);
     const file = path.join(archive, 'articles/voa/1048573.md');
+    const own = (/src="\.\.\/\.\.\/(assets\/voa\/[0-9a-f]+\.png)"/.exec(readFileSync(file, 'utf8')) ?? [])[1]!;
+    const shared = (/src="\.\.\/\.\.\/(assets\/voa\/[0-9a-f]+\.png)"/.exec(readFileSync(path.join(archive, 'articles/voa/1048574.md'), 'utf8')) ?? [])[1]!;
+    assert.ok(own && shared && own !== shared && existsSync(path.join(archive, own)) && existsSync(path.join(archive, 'site/_static', own)));
     assert.match(readFileSync(file, 'utf8'), /将被整篇移除的报道/);
     const r = await cli(['redact', 'voa/1048573', '--remove', '--reason', '当事人要求整篇移除'], dir);
     assert.equal(r.code, 0, r.stderr + r.stdout);
     assert.ok(!existsSync(file));
     assert.ok(!existsSync(path.join(archive, 'site/voa/1048573.html')));
+    // Its own image is gone (archive and website copies); the one another story shows stays.
+    assert.ok(!existsSync(path.join(archive, own)) && !existsSync(path.join(archive, 'site/_static', own)));
+    assert.ok(existsSync(path.join(archive, shared)) && existsSync(path.join(archive, 'site/_static', shared)));
     const removedTitle = [{ label: 'title', bytes: Buffer.from('将被整篇移除的报道', 'utf8') }, { label: 'body', bytes: Buffer.from('独特词语甲乙丙', 'utf8') }];
     assert.deepEqual(byteSearch(dir, removedTitle), []);
     const rules = readFileSync(path.join(archive, 'redactions.yaml'), 'utf8');
@@ -200,7 +215,7 @@ test('redact --remove: the story leaves the archive, its id stays taken, and the
       '/voa.xml',
       { body: rss('VOA', feedItems(server.origin, [{ title: '新的报道', link: 'https://news.example/a/5.html', guid: 'voa-5', pubDate: 'Tue, 01 Dec 2026 08:00:00 GMT', body: `<p>新的。</p><p>${pad}</p>` }])) },
     );
-    const again = await run(dir, '');
+    const again = await run(dir);
     assert.equal(again.totals.new, 1);
     assert.ok(again.sites.find((s) => s.abbr === 'voa')!.notes.some((n) => /removed on request/.test(n)));
     assert.ok(!existsSync(file));
@@ -210,6 +225,22 @@ test('redact --remove: the story leaves the archive, its id stays taken, and the
     const log = execFileSync('git', ['-C', archive, 'log', '--name-status', '--format=%s'], { encoding: 'utf8' });
     assert.match(log, /^D\tarticles\/voa\/1048573\.md$/m);
     assert.match(log, /^A\tredactions\.yaml$/m);
+
+    // A fresh clone (a CI runner whose index cache expired) obeys the rule too: the story is not stored again,
+    // and its id is not handed out to another one.
+    const fresh = path.join(dir, 'fresh');
+    mkdirSync(fresh);
+    execFileSync('git', ['clone', '--quiet', '-b', 'main', remote, path.join(fresh, 'archive')], { stdio: 'ignore' });
+    writeFileSync(path.join(fresh, 'newsmirror.yaml'), readFileSync(path.join(dir, 'newsmirror.yaml')));
+    server.routes.set(
+      '/voa.xml',
+      { body: rss('VOA', feedItems(server.origin, [{ title: '更新的报道', link: 'https://news.example/a/6.html', guid: 'voa-6', pubDate: 'Tue, 01 Dec 2026 09:00:00 GMT', body: `<p>更新的。</p><p>${pad}</p>` }])) },
+    );
+    const r3 = await cli(['run', '--json', '--no-progress'], fresh);
+    assert.equal(r3.code, 0, r3.stderr);
+    assert.equal(JSON.parse(r3.stdout).totals.new, 1, 'only voa-6 is new: the removed story is skipped, the others are in the clone');
+    assert.deepEqual(readdirSync(path.join(fresh, 'archive/articles/voa')).sort(), ['1048571.md', '1048572.md', '1048574.md', '1048575.md']);
+    assert.deepEqual(byteSearch(fresh, removedTitle), []);
   } finally {
     await server.close();
   }
@@ -218,7 +249,7 @@ test('redact --remove: the story leaves the archive, its id stays taken, and the
 test('redact refuses what it cannot honour, with one line that does not repeat the text', async () => {
   const { dir, archive, server } = await setup();
   try {
-    await run(dir, '');
+    await run(dir);
     const secret = '不存在的名字';
     const cases: [string[], RegExp][] = [
       [['redact', 'voa/1048574', '--text', secret, '--reason', 'x'], /articles\/voa\/1048574\.md: the text to redact does not occur in this article or its revisions \(nothing recorded\)/],
