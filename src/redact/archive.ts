@@ -88,7 +88,7 @@ export async function redactArchive(config: Config, req: RedactRequest, hooks: {
         // The text is not echoed: error lines end up in CI logs, which are public.
         throw new NewsmirrorError('usage', `${rec.path}: the text to redact does not occur in this article or its revisions (nothing recorded)`);
       }
-      report.rule = existing ?? { target: report.target, action: 'text', match, length: [...fold(req.text)].length, replace, reason: req.reason, date: req.now.toISOString() };
+      report.rule = existing ?? { target: report.target, action: 'text', match, length: [...fold(req.text)].length, hint: known.hintOf(req.text), replace, reason: req.reason, date: req.now.toISOString() };
       if (!report.already) await writeRules(root, { salt: rules.salt, rules: [...rules.rules, report.rule] });
       await rewriteFiles(root, known, report);
       rewriteRecords(index, root, known, report);

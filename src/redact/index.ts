@@ -56,7 +56,7 @@ export function loadRedactions(root: string): Redactions {
   const file = readRules(root);
   const texts = file.rules.filter((r) => r.action === 'text');
   const removals = file.rules.filter((r): r is RemoveRule => r.action === 'remove');
-  const m = new Matcher(file.salt, texts.map((r) => ({ hash: r.match, length: r.length, replace: r.replace })));
+  const m = new Matcher(file.salt, texts.map((r) => ({ hash: r.match, length: r.length, replace: r.replace, hint: r.hint })));
   const removedKeys = new Map<string, RemoveRule>();
   for (const r of removals) for (const k of r.keys) removedKeys.set(k, r);
   const none = m.empty;

@@ -21,6 +21,8 @@ const TextRule = z.object({
   match: z.string().regex(/^[0-9a-f]{64}$/),
   /** Code points of the folded text. */
   length: z.number().int().positive(),
+  /** Salted buckets of the first and last characters (Matcher.hintOf), so a run hashes few windows. */
+  hint: z.number().int().min(0).max(4095).optional(),
   replace: z.string(),
   reason: z.string().min(1),
   date: z.string(),

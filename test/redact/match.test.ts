@@ -9,10 +9,14 @@ import { fold, Matcher } from '../../src/redact/match.js';
 
 const SALT = '0123456789abcdef0123456789abcdef';
 
-/** The two ways a matcher is built: from the stored hash (a run) and from the known text (the redact command). */
+/**
+ * The three ways a matcher is built: from the stored hash with the hint a rule records and without one (a run),
+ * and from the known text (the redact command).
+ */
 function both(text: string, replace = '[X]'): Matcher[] {
-  const hash = new Matcher(SALT, []).hashOf(text);
-  return [new Matcher(SALT, [{ hash, length: [...fold(text)].length, replace }]), new Matcher(SALT, [], [{ text, replace }])];
+  const probe = new Matcher(SALT, []);
+  const needle = { hash: probe.hashOf(text), length: [...fold(text)].length, replace };
+  return [new Matcher(SALT, [{ ...needle, hint: probe.hintOf(text) }]), new Matcher(SALT, [needle]), new Matcher(SALT, [], [{ text, replace }])];
 }
 
 test('fold: Traditional to Simplified, full width, case; invisible characters dropped; one code point for one', () => {
