@@ -87,7 +87,9 @@ export async function runMirror(config: Config, opts: RunOptions = {}): Promise<
     writeFileSync(marker, String(process.pid));
     await ensureImported(config, index);
     const redactions = loadRedactions(config.archive);
-    // Ids of stories removed on request stay taken, also in an index rebuilt from the files (which no longer hold them).
+    // An index that has not seen these rules (restored from an older CI cache) is brought up to them before
+    // anything reads it; ids of removed stories stay taken, also in an index rebuilt from the files.
+    redactions.sync(index);
     for (const r of redactions.removedIds()) index.reserveId(r.site, r.id, r.path);
     const sites = opts.sites ?? config.sites;
     opts.onProgress?.({ type: 'start', sites: sites.length });

@@ -13,9 +13,8 @@ import { acquireRunLock, articleFileName, parseArticleFile, renderArticleFile, w
 import { NewsmirrorError } from '../errors.js';
 import { ArchiveIndex, canonicalLink, normalizeTitle } from '../identity/index.js';
 import type { ArticleRecord, Config } from '../types.js';
-import { storyKeyHash, storyKeys } from './index.js';
 import { fold, Matcher } from './match.js';
-import { readRules, writeRules, type RedactionRule } from './rules.js';
+import { APPLIED_KEY, hashedMatcher, readRules, storyKeyHash, storyKeys, writeRules, type RedactionRule, type RemoveRule, type RulesFile } from './rules.js';
 
 /** What replaces a redacted text when --replace is not given. */
 export const DEFAULT_REPLACEMENT = '[已隐去]';
@@ -73,6 +72,8 @@ export async function redactArchive(config: Config, req: RedactRequest, hooks: {
   let known: Matcher | null = null;
   let removedPage: string | null = null;
   try {
+    // The rules already recorded first, should this index not have seen them all.
+    syncIndex(index, root, readRules(root));
     const rec = resolveTarget(index, root, req);
     report.target = `${rec.site}/${rec.id}`;
     report.path = rec.path;
@@ -120,18 +121,15 @@ export async function redactArchive(config: Config, req: RedactRequest, hooks: {
         // Ids are never handed out twice: a reader's link to the removed story must not lead to another one.
         index.reserveId(rec.site, rec.id, rec.path);
       });
-      // The source page cached for it (extract's page cache) goes too.
-      if (tableExists(index, 'fulltext_cache')) count(report, 'fulltext_cache', index.db.prepare('DELETE FROM fulltext_cache WHERE url = ?').run(rec.link).changes);
+      count(report, 'fulltext_cache', forgetPage(index, rec.link));
       // Its title is looked for in the outputs only when no other article has the same one (else it rightly stays).
       const sameTitle = [...index.all()].some((r) => r.normTitle !== '' && r.normTitle === rec.normTitle);
       known = new Matcher(rules.salt, [], sameTitle || title.length < 2 ? [] : [{ text: title, replace: REMOVED }]);
       removedPage = path.join(config.siteDir, rec.site, `${rec.id}.html`);
     }
     rewriteIndexTexts(index, known!, report);
-    index.setMeta('generation', String(Number(index.getMeta('generation') ?? '0') + 1));
-    // Deleted and overwritten rows leave their bytes in free pages and in the WAL until the file is rebuilt.
-    index.db.exec('VACUUM');
-    index.db.pragma('wal_checkpoint(TRUNCATE)');
+    finishIndex(index);
+    index.setMeta(APPLIED_KEY, readRules(root).fingerprint);
   } finally {
     index.close();
     await lock.release();
@@ -297,9 +295,13 @@ function rewriteRecords(index: ArchiveIndex, root: string, m: Matcher, report: R
     let p = r.path;
     const renamed = path.posix.join(path.posix.dirname(p), articleFileName(r.id));
     if (p !== renamed && !existsSync(path.join(root, p)) && existsSync(path.join(root, renamed))) p = renamed;
+    const fields = title !== r.title || link !== r.link || guid !== r.guid;
     let contentHash = r.contentHash;
-    if (contentHash && (report.rewritten.includes(p) || p !== r.path)) contentHash = createHash('sha256').update(readFileSync(path.join(root, p))).digest('hex');
-    if (title === r.title && link === r.link && guid === r.guid && p === r.path && contentHash === r.contentHash) continue;
+    // The file is the record: a record that changed takes its file's hash (redacted here, or elsewhere before).
+    if (contentHash && (fields || p !== r.path || report.rewritten.includes(p)) && existsSync(path.join(root, p))) {
+      contentHash = createHash('sha256').update(readFileSync(path.join(root, p))).digest('hex');
+    }
+    if (!fields && p === r.path && contentHash === r.contentHash) continue;
     changed.push({
       ...r,
       path: p,
@@ -315,6 +317,50 @@ function rewriteRecords(index: ArchiveIndex, root: string, m: Matcher, report: R
     for (const r of changed) index.upsert(r);
   });
   count(report, 'articles', changed.length);
+}
+
+/** The source page cached for `link` (extract's page cache) dropped; how many rows went. */
+function forgetPage(index: ArchiveIndex, link: string): number {
+  return tableExists(index, 'fulltext_cache') ? index.db.prepare('DELETE FROM fulltext_cache WHERE url = ?').run(link).changes : 0;
+}
+
+/** After rows changed: outputs are rendered again, and the bytes of old rows leave the file. */
+function finishIndex(index: ArchiveIndex): void {
+  index.setMeta('generation', String(Number(index.getMeta('generation') ?? '0') + 1));
+  // Deleted and overwritten rows leave their bytes in free pages and in the WAL until the file is rebuilt.
+  index.db.exec('VACUUM');
+  index.db.pragma('wal_checkpoint(TRUNCATE)');
+}
+
+/** Redactions.sync: the rules applied to an index that has not seen them; true when anything changed. */
+export function syncIndex(index: ArchiveIndex, root: string, file: RulesFile & { fingerprint: string }): boolean {
+  if ((index.getMeta(APPLIED_KEY) ?? '') === file.fingerprint) return false;
+  const changed = applyToIndex(index, root, hashedMatcher(file), file.rules.filter((r): r is RemoveRule => r.action === 'remove'));
+  index.setMeta(APPLIED_KEY, file.fingerprint);
+  return changed;
+}
+
+/** The rules applied to an index by hash, as a run knows them; true when anything changed. */
+function applyToIndex(index: ArchiveIndex, root: string, m: Matcher, removals: RemoveRule[]): boolean {
+  const report: RedactReport = { rule: null as unknown as RedactionRule, target: '', path: '', already: false, rewritten: [], removed: [], rows: {}, remaining: [] };
+  index.transaction(() => {
+    for (const r of removals) {
+      const [site, id] = r.target.split('/');
+      const rec = index.get(site!, Number(id));
+      if (!rec) continue;
+      index.remove(rec.site, rec.id);
+      index.reserveId(rec.site, rec.id, r.path);
+      count(report, 'articles', 1);
+      count(report, 'fulltext_cache', forgetPage(index, rec.link));
+    }
+  });
+  if (!m.empty) {
+    rewriteRecords(index, root, m, report);
+    rewriteIndexTexts(index, m, report);
+  }
+  const changed = Object.keys(report.rows).length > 0;
+  if (changed) finishIndex(index);
+  return changed;
 }
 
 function tableExists(index: ArchiveIndex, name: string): boolean {

@@ -3,23 +3,14 @@
  * functions the pipeline applies to what a run is about to store (so every output rendered from the archive
  * is rendered from redacted data); `redactArchive` records a new rule and applies it to what is already there.
  */
-import { createHash } from 'node:crypto';
 import type { PageCache } from '../extract/index.js';
-import { TITLE_WINDOW_MS } from '../identity/index.js';
+import { TITLE_WINDOW_MS, type ArchiveIndex } from '../identity/index.js';
 import type { FeedItem } from '../types.js';
-import { fold, Matcher } from './match.js';
-import { readRules, type RemoveRule } from './rules.js';
+import { syncIndex } from './archive.js';
+import { hashedMatcher, readRules, storyKeyHash, storyKeys, type RemoveRule, type StoryKeys } from './rules.js';
 
 export { redactArchive, type RedactReport, type RedactRequest } from './archive.js';
-export { RULES_FILE, type RedactionRule } from './rules.js';
-
-/** What a story is known by, as identity probes it. */
-export interface StoryKeys {
-  guid: string | null;
-  canonicalLink: string;
-  normTitle: string;
-  published: number;
-}
+export { APPLIED_KEY, RULES_FILE, type RedactionRule, type StoryKeys } from './rules.js';
 
 /** The archive's rules, ready to apply. Without rules every function returns its input as it is, at no cost. */
 export interface Redactions {
@@ -39,24 +30,19 @@ export interface Redactions {
   removedIds(): { site: string; id: number; path: string }[];
   /** A page cache that stores pages redacted, so no source page in the index holds a redacted text. */
   pageCache(cache: PageCache): PageCache;
-}
-
-/** Salted hash of one identity key of a story of `site` (what a removal rule stores). */
-export function storyKeyHash(salt: string, site: string, key: string): string {
-  return createHash('sha256').update(`${salt}\u0000${site}\u0000${key}`, 'utf8').digest('hex');
-}
-
-/** The identity keys of a story, as removal rules hash them. */
-export function storyKeys(k: StoryKeys): string[] {
-  return [k.guid ? `g:${k.guid}` : null, `l:${k.canonicalLink}`, k.normTitle ? `t:${fold(k.normTitle)}` : null].filter((x): x is string => x !== null);
+  /**
+   * Bring an index that has not seen these rules up to them (an index restored from a CI cache older than the
+   * rules, one rebuilt elsewhere): records, cached pages and every stored text redacted, removed stories
+   * forgotten. Once per change of redactions.yaml; true when it changed anything.
+   */
+  sync(index: ArchiveIndex): boolean;
 }
 
 /** The rules of the archive at `root` (none when it has no redactions.yaml); throws a config error for a broken file. */
 export function loadRedactions(root: string): Redactions {
   const file = readRules(root);
-  const texts = file.rules.filter((r) => r.action === 'text');
   const removals = file.rules.filter((r): r is RemoveRule => r.action === 'remove');
-  const m = new Matcher(file.salt, texts.map((r) => ({ hash: r.match, length: r.length, replace: r.replace, hint: r.hint })));
+  const m = hashedMatcher(file);
   const removedKeys = new Map<string, RemoveRule>();
   for (const r of removals) for (const k of r.keys) removedKeys.set(k, r);
   const none = m.empty;
@@ -90,5 +76,6 @@ export function loadRedactions(root: string): Redactions {
         return site && /^\d+$/.test(id ?? '') ? [{ site, id: Number(id), path: r.path }] : [];
       }),
     pageCache: (cache) => (none ? cache : { get: (url) => cache.get(url), put: (url, html) => cache.put(url, m.html(html)) }),
+    sync: (index) => syncIndex(index, root, file),
   };
 }

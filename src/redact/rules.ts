@@ -4,13 +4,14 @@
  * itself (the rule would otherwise put back what it removes): a text rule keeps a salted SHA-256 of the text,
  * folded, and its length; a removal keeps salted hashes of the story's guid, link and title.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { z } from 'zod';
 import { writeFileAtomic } from '../archive/index.js';
 import { NewsmirrorError } from '../errors.js';
+import { fold, Matcher } from './match.js';
 
 export const RULES_FILE = 'redactions.yaml';
 
@@ -51,13 +52,17 @@ export type RemoveRule = z.infer<typeof RemoveRule>;
 export type RedactionRule = TextRule | RemoveRule;
 export type RulesFile = z.infer<typeof RulesFile>;
 
-/** The rules of the archive at `root`, or none (and a fresh salt) when it has no redactions.yaml. */
-export function readRules(root: string): RulesFile & { exists: boolean } {
+/**
+ * The rules of the archive at `root`, or none (and a fresh salt) when it has no redactions.yaml; `fingerprint`
+ * is the file's sha256 ('' without a file), so the index can tell whether it has applied these rules.
+ */
+export function readRules(root: string): RulesFile & { fingerprint: string } {
   const file = path.join(root, RULES_FILE);
-  if (!existsSync(file)) return { salt: randomBytes(16).toString('hex'), rules: [], exists: false };
+  if (!existsSync(file)) return { salt: randomBytes(16).toString('hex'), rules: [], fingerprint: '' };
   let raw: unknown;
+  const bytes = readFileSync(file);
   try {
-    raw = YAML.parse(readFileSync(file, 'utf8'));
+    raw = YAML.parse(bytes.toString('utf8'));
   } catch (err) {
     // A rules file that cannot be read must stop the run: mirroring on without it would publish what was taken down.
     throw new NewsmirrorError('config', `${file}: not valid YAML (${(err as Error).message.split('\n')[0]})`);
@@ -67,7 +72,7 @@ export function readRules(root: string): RulesFile & { exists: boolean } {
     const issue = parsed.error.issues[0]!;
     throw new NewsmirrorError('config', `${file}: ${issue.path.join('.') || 'file'}: ${issue.message}`);
   }
-  return { ...parsed.data, exists: true };
+  return { ...parsed.data, fingerprint: createHash('sha256').update(bytes).digest('hex') };
 }
 
 const HEADER = `Redactions newsmirror applies to this archive: to every article, revision, list, README, feed, website
@@ -79,4 +84,31 @@ export async function writeRules(root: string, rules: RulesFile): Promise<void> 
   const doc = new YAML.Document({ salt: rules.salt, rules: rules.rules });
   doc.commentBefore = HEADER.split('\n').map((l) => ` ${l}`).join('\n');
   await writeFileAtomic(path.join(root, RULES_FILE), doc.toString({ lineWidth: 0 }));
+}
+
+/** Index meta key: the fingerprint of the redactions.yaml the index has applied. */
+export const APPLIED_KEY = 'redactions-applied';
+
+/** What a story is known by, as identity probes it. */
+export interface StoryKeys {
+  guid: string | null;
+  canonicalLink: string;
+  normTitle: string;
+  published: number;
+}
+
+/** Salted hash of one identity key of a story of `site` (what a removal rule stores). */
+export function storyKeyHash(salt: string, site: string, key: string): string {
+  return createHash('sha256').update(`${salt}\u0000${site}\u0000${key}`, 'utf8').digest('hex');
+}
+
+/** The identity keys of a story, as removal rules hash them. */
+export function storyKeys(k: StoryKeys): string[] {
+  return [k.guid ? `g:${k.guid}` : null, `l:${k.canonicalLink}`, k.normTitle ? `t:${fold(k.normTitle)}` : null].filter((x): x is string => x !== null);
+}
+
+/** The text rules of `file` as a matcher that knows only their hashes (what a run has). */
+export function hashedMatcher(file: RulesFile): Matcher {
+  const texts = file.rules.filter((r): r is TextRule => r.action === 'text');
+  return new Matcher(file.salt, texts.map((r) => ({ hash: r.match, length: r.length, replace: r.replace, hint: r.hint })));
 }

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { cli, rss, startFeedServer, tempDir, writeConfig, type FeedServer } from '../pipeline/harness.js';
@@ -130,6 +130,9 @@ test('redact --text: the name leaves every file of the tree, in both scripts, an
     mkdirSync(revDir, { recursive: true });
     writeFileSync(path.join(revDir, '1796025500000.md'), `<!--1796025600000-->\n[${NAME_T}談選舉](https://news.example/a/1.html)\n------\n\n<p>舊版：${NAME_T}說。</p>\n`);
     writeFileSync(path.join(revDir, 'status.json'), JSON.stringify({ status: 'edited', versions: [{ seen: 1796025500000, title: `${NAME_T}談選舉` }] }, null, 2) + '\n');
+    // The index as a CI cache saved before the redaction holds it: restored later, it must not bring the name back.
+    const stale = path.join(tempDir('nm-stale-'), 'index');
+    cpSync(path.join(archive, '.newsmirror'), stale, { recursive: true });
     const r = await cli(['redact', 'voa/1048575', '--text', NAME_S, '--reason', '当事人来信要求删除姓名 (2026-12-01)', '--now', '2026-12-01T10:00:00Z'], dir);
     assert.equal(r.code, 0, r.stderr + r.stdout);
     assert.match(r.stdout, /redacted text in voa\/1048575 \(articles\/voa\/1048575\.md\) — rule recorded in redactions\.yaml/);
@@ -153,7 +156,10 @@ test('redact --text: the name leaves every file of the tree, in both scripts, an
     const verify = await cli(['verify'], dir);
     assert.equal(verify.code, 0, verify.stdout + verify.stderr);
 
-    // The source keeps sending the name, in the same stories and in a new one.
+    // The source keeps sending the name, in the same stories and in a new one; the runner restored the old index.
+    rmSync(path.join(archive, '.newsmirror'), { recursive: true });
+    cpSync(stale, path.join(archive, '.newsmirror'), { recursive: true });
+    rmSync(stale, { recursive: true });
     server.routes.set(
       '/voa.xml',
       {
@@ -194,6 +200,8 @@ test('redact --remove: the story leaves the archive, its id stays taken, and the
     const shared = (/src="\.\.\/\.\.\/(assets\/voa\/[0-9a-f]+\.png)"/.exec(readFileSync(path.join(archive, 'articles/voa/1048574.md'), 'utf8')) ?? [])[1]!;
     assert.ok(own && shared && own !== shared && existsSync(path.join(archive, own)) && existsSync(path.join(archive, 'site/_static', own)));
     assert.match(readFileSync(file, 'utf8'), /将被整篇移除的报道/);
+    const stale = path.join(tempDir('nm-stale-'), 'index');
+    cpSync(path.join(archive, '.newsmirror'), stale, { recursive: true });
     const r = await cli(['redact', 'voa/1048573', '--remove', '--reason', '当事人要求整篇移除'], dir);
     assert.equal(r.code, 0, r.stderr + r.stdout);
     assert.ok(!existsSync(file));
@@ -210,7 +218,11 @@ test('redact --remove: the story leaves the archive, its id stays taken, and the
     assert.match(readFileSync(path.join(archive, 'lists/美国之音.md'), 'utf8'), /另一篇与此无关的报道/);
     assert.equal((await cli(['verify'], dir)).code, 0);
 
-    // The source still sends it (and a new story): it is not stored again, and the new one does not take its id.
+    // The source still sends it (and a new story), to a runner whose index predates the removal: it is not stored
+    // again, and the new one does not take its id.
+    rmSync(path.join(archive, '.newsmirror'), { recursive: true });
+    cpSync(stale, path.join(archive, '.newsmirror'), { recursive: true });
+    rmSync(stale, { recursive: true });
     server.routes.set(
       '/voa.xml',
       { body: rss('VOA', feedItems(server.origin, [{ title: '新的报道', link: 'https://news.example/a/5.html', guid: 'voa-5', pubDate: 'Tue, 01 Dec 2026 08:00:00 GMT', body: `<p>新的。</p><p>${pad}</p>` }])) },
