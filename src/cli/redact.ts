@@ -29,7 +29,8 @@ export async function redactCommand(cfg: Config, target: string, o: RedactOption
   else {
     const what = report.rule.action === 'remove' ? 'removed' : 'redacted text in';
     process.stdout.write(`${what} ${report.target} (${report.path})${report.already ? ' — rule already recorded, applied again' : ` — rule recorded in ${RULES_FILE}`}\n`);
-    process.stdout.write(`${report.rewritten.length} files rewritten, ${report.removed.length} removed, index rows changed: ${JSON.stringify(report.rows)}\n`);
+    const renamed = Object.keys(report.renamed).length;
+    process.stdout.write(`${report.rewritten.length} files rewritten, ${renamed} renamed, ${report.removed.length} removed, index rows changed: ${JSON.stringify(report.rows)}\n`);
     for (const f of report.remaining) process.stderr.write(`still holds the text (cannot rewrite, remove it by hand): ${f}\n`);
     process.stdout.write('the text is still in git history and in every copy made before: see docs/REDACTION.md\n');
   }

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { acquireRunLock, articleFileName, parseArticleFile, renderArticleFile, writeFileAtomic } from '../archive/index.js';
+import { acquireRunLock, parseArticleFile, renderArticleFile, writeFileAtomic } from '../archive/index.js';
 import { NewsmirrorError } from '../errors.js';
 import { ArchiveIndex, canonicalLink, normalizeTitle } from '../identity/index.js';
 import type { ArticleRecord, Config } from '../types.js';
@@ -45,6 +45,8 @@ export interface RedactReport {
   rewritten: string[];
   /** Archive-relative files deleted. */
   removed: string[];
+  /** Files whose name held the text: old path → new path. */
+  renamed: Record<string, string>;
   /** Index rows changed, by table. */
   rows: Record<string, number>;
   /** Files that still hold the text after everything (none, unless an output cannot be rewritten). */
@@ -67,7 +69,7 @@ export async function redactArchive(config: Config, req: RedactRequest, hooks: {
   await mkdir(path.join(root, '.newsmirror'), { recursive: true });
   const lock = await acquireRunLock(root, { waitMs: 10_000 });
   const index = ArchiveIndex.open(root);
-  const report: RedactReport = { rule: null as unknown as RedactionRule, target: '', path: '', already: false, rewritten: [], removed: [], rows: {}, remaining: [] };
+  const report: RedactReport = { rule: null as unknown as RedactionRule, target: '', path: '', already: false, rewritten: [], removed: [], renamed: {}, rows: {}, remaining: [] };
   // What the final sweep and check look for: the text (known here, so found by plain search), or a removed title.
   let known: Matcher | null = null;
   let removedPage: string | null = null;
@@ -152,27 +154,57 @@ function count(report: RedactReport, table: string, n: number): void {
   if (n > 0) report.rows[table] = (report.rows[table] ?? 0) + n;
 }
 
-/** `<site>/<id>` or a file path → the article's record; a clear error when it is not in the archive. */
+/**
+ * `<site>/<id>` or a file path → the article's record; a clear error when it is not in the archive. A file the
+ * index does not hold (the original script wrote some ids twice; import keeps neither copy) is taken as it is.
+ */
 function resolveTarget(index: ArchiveIndex, root: string, req: RedactRequest): ArticleRecord {
   const t = req.target.trim();
   let rec: ArticleRecord | null = null;
   const short = /^([^/\\]+)\/(\d{1,9})$/.exec(t);
+  const siteOf = (folder: string) => index.folders().find((f) => f.folder === folder)?.site ?? folder;
   if (short && !existsSync(path.resolve(req.cwd, t))) {
-    const [, key, id] = short;
-    const site = index.folders().find((f) => f.folder === key)?.site ?? key!;
-    rec = index.get(site, Number(id));
+    rec = index.get(siteOf(short[1]!), Number(short[2]));
   } else {
     const abs = [path.resolve(req.cwd, t), path.resolve(root, t)].find((p) => existsSync(p)) ?? path.resolve(req.cwd, t);
     const r = rel(root, abs);
     const m = /^articles\/([^/]+)\/(\d{1,9})(?:_.*)?\.md$/.exec(r);
     if (m) {
-      const site = index.folders().find((f) => f.folder === m[1])?.site ?? m[1]!;
+      const site = siteOf(m[1]!);
       const got = index.get(site, Number(m[2]));
       if (got && got.path === r) rec = got;
+      else if (existsSync(abs)) rec = fileRecord(root, r, site, Number(m[2]));
     }
   }
   if (!rec || !rec.contentHash) throw new NewsmirrorError('usage', `redact: ${t}: no such article in ${root} (give articles/<folder>/<id>.md or <site>/<id>)`);
   return rec;
+}
+
+/** A record made from an article file the index does not hold. */
+function fileRecord(root: string, relPath: string, site: string, id: number): ArticleRecord {
+  const bytes = readFileSync(path.join(root, relPath));
+  let a: { title: string; link: string; published: number };
+  try {
+    a = parseArticleFile(bytes.toString('utf8'), relPath);
+  } catch {
+    // Not in the format (the original wrote some without the timestamp line): its first `[title](link)`.
+    const m = /^\[([^\n]*?)\]\(([^)\s]*)\)/m.exec(bytes.toString('utf8'));
+    a = { title: m?.[1] ?? '', link: m?.[2] ?? '', published: 0 };
+  }
+  return {
+    site,
+    id,
+    path: relPath,
+    guid: null,
+    link: a.link,
+    canonicalLink: canonicalLink(a.link),
+    title: a.title,
+    normTitle: normalizeTitle(a.title),
+    published: a.published,
+    contentHash: createHash('sha256').update(bytes).digest('hex'),
+    firstSeen: a.published,
+    updatedAt: a.published,
+  };
 }
 
 /** Archive-relative paths of the local images (`assets/…`) that `body` shows and no other article or revision of its folder does. */
@@ -273,15 +305,15 @@ async function rewriteFiles(root: string, m: Matcher, report: RedactReport): Pro
     const out = redactFile(m, file, s);
     if (out !== s && (await writeFileAtomic(file, out))) report.rewritten.push(rel(root, file));
   }
-  for (const file of filesUnder(path.join(root, 'articles'))) {
+  for (const file of [...filesUnder(path.join(root, 'articles')), ...filesUnder(path.join(root, 'revisions'))]) {
     const name = path.basename(file);
-    const id = /^(\d{1,9})_.*\.md$/.exec(name)?.[1];
-    if (id === undefined || m.text(name) === name) continue;
-    const target = path.join(path.dirname(file), articleFileName(Number(id)));
-    if (existsSync(target)) continue;
+    const renamed = m.text(name);
+    if (renamed === name) continue;
+    // The rest of the name stays: `<id>_<title>.md` keeps its style, only the text goes.
+    const target = path.join(path.dirname(file), renamed);
+    if (existsSync(target)) throw new NewsmirrorError('io', `${rel(root, file)}: cannot rename to ${rel(root, target)}: a file of that name exists`);
     renameSync(file, target);
-    report.rewritten.push(rel(root, target));
-    report.removed.push(rel(root, file));
+    report.renamed[rel(root, file)] = rel(root, target);
   }
 }
 
@@ -292,9 +324,7 @@ function rewriteRecords(index: ArchiveIndex, root: string, m: Matcher, report: R
     const title = m.text(r.title);
     const link = m.url(r.link);
     const guid = r.guid === null ? null : m.url(r.guid);
-    let p = r.path;
-    const renamed = path.posix.join(path.posix.dirname(p), articleFileName(r.id));
-    if (p !== renamed && !existsSync(path.join(root, p)) && existsSync(path.join(root, renamed))) p = renamed;
+    const p = report.renamed[r.path] ?? r.path;
     const fields = title !== r.title || link !== r.link || guid !== r.guid;
     let contentHash = r.contentHash;
     // The file is the record: a record that changed takes its file's hash (redacted here, or elsewhere before).
@@ -342,7 +372,7 @@ export function syncIndex(index: ArchiveIndex, root: string, file: RulesFile & {
 
 /** The rules applied to an index by hash, as a run knows them; true when anything changed. */
 function applyToIndex(index: ArchiveIndex, root: string, m: Matcher, removals: RemoveRule[]): boolean {
-  const report: RedactReport = { rule: null as unknown as RedactionRule, target: '', path: '', already: false, rewritten: [], removed: [], rows: {}, remaining: [] };
+  const report: RedactReport = { rule: null as unknown as RedactionRule, target: '', path: '', already: false, rewritten: [], removed: [], renamed: {}, rows: {}, remaining: [] };
   index.transaction(() => {
     for (const r of removals) {
       const [site, id] = r.target.split('/');
@@ -418,6 +448,7 @@ async function sweep(config: Config, m: Matcher, removal: boolean, report: Redac
     };
     for (const file of walk(top)) {
       const r = rel(root, file);
+      if (!removal && m.text(path.basename(file)) !== path.basename(file)) report.remaining.push(r);
       // Articles and revisions were redacted field by field above; a removed title may rightly stay in another story.
       if (/^(articles|revisions)\//.test(r)) continue;
       const s = readText(file);

@@ -229,8 +229,28 @@ export class Matcher {
     return out;
   }
 
-  /** `s` with every span replaced: plain text (titles, names, JSON strings). */
+  /**
+   * `s` with every span replaced: plain text (titles, names, JSON strings, Markdown). Runs of percent-encoded
+   * bytes (a link written out in text, as on line 2 of an article file) are searched decoded too.
+   */
   text(s: string): string {
+    let out = this.replaceSpans(s);
+    if (out.includes('%')) {
+      out = out.replace(/(?:%[0-9A-Fa-f]{2}){2,}/g, (run) => {
+        let decoded: string;
+        try {
+          decoded = decodeURIComponent(run);
+        } catch {
+          return run;
+        }
+        const redacted = this.replaceSpans(decoded);
+        return redacted === decoded ? run : encodeURIComponent(redacted);
+      });
+    }
+    return out;
+  }
+
+  private replaceSpans(s: string): string {
     const spans = this.find(s);
     if (spans.length === 0) return s;
     let out = '';
@@ -299,6 +319,8 @@ export class Matcher {
         if (changed) p.raw = escapeText(out + joined.slice(pos, to));
       }
     }
+    // Links written out as text, percent-encoded.
+    for (const p of texts) if (p.raw.includes('%')) p.raw = this.text(p.raw);
     for (const p of parts) if (p.tag && !p.raw.startsWith('<!--')) p.raw = this.tag(p.raw);
     return parts.map((p) => (p.tag && p.raw.startsWith('<!--') ? this.text(p.raw) : p.raw)).join('');
   }
