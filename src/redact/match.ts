@@ -262,19 +262,9 @@ export class Matcher {
     return out + s.slice(at);
   }
 
-  /** A URL: the text as written, then its percent-decoded form (a name in a path is sent as %E5%BC%A0…). */
+  /** A URL: as text, which also searches its percent-encoded runs (a name in a path is sent as %E5%BC%A0…). */
   url(s: string): string {
-    let u = this.text(s);
-    if (!u.includes('%')) return u;
-    let decoded: string;
-    try {
-      decoded = decodeURI(u);
-    } catch {
-      return u;
-    }
-    const redacted = this.text(decoded);
-    if (redacted !== decoded) u = encodeURI(redacted);
-    return u;
+    return this.text(s);
   }
 
   /**

@@ -5,48 +5,18 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { cli, rss, startFeedServer, tempDir, writeConfig, type FeedServer } from '../pipeline/harness.js';
+import { byteForms, byteSearch } from './bytes.js';
 
 // The name a person asked to have taken out, written in Traditional in the source; the request gives it in Simplified.
 const NAME_S = '张三丰';
 const NAME_T = '張三豐';
 
-/** Every byte form the name can take in a file: UTF-8 in both scripts, percent-encoded, as HTML character references. */
-function forms(name: string): { label: string; bytes: Buffer }[] {
-  const out: { label: string; bytes: Buffer }[] = [];
-  for (const n of new Set([name, NAME_S, NAME_T].filter((x) => x === name || name === NAME_S))) {
-    out.push({ label: `utf8 ${n}`, bytes: Buffer.from(n, 'utf8') });
-    out.push({ label: `percent ${n}`, bytes: Buffer.from(encodeURIComponent(n), 'utf8') });
-    out.push({ label: `percent-lower ${n}`, bytes: Buffer.from(encodeURIComponent(n).toLowerCase(), 'utf8') });
-    out.push({ label: `dec ${n}`, bytes: Buffer.from([...n].map((c) => `&#${c.codePointAt(0)};`).join(''), 'utf8') });
-    out.push({ label: `hex ${n}`, bytes: Buffer.from([...n].map((c) => `&#x${c.codePointAt(0)!.toString(16)};`).join(''), 'utf8') });
-    out.push({ label: `json-escape ${n}`, bytes: Buffer.from([...n].map((c) => `\\u${c.codePointAt(0)!.toString(16)}`).join(''), 'utf8') });
-  }
-  return out;
-}
-
-/** Files (and file names) anywhere under `root` but .git that hold any of `needles`' bytes. */
-function byteSearch(root: string, needles: { label: string; bytes: Buffer }[]): string[] {
-  const hits: string[] = [];
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir)) {
-      if (name === '.git') continue;
-      const full = path.join(dir, name);
-      const rel = path.relative(root, full);
-      for (const n of needles) if (Buffer.from(rel, 'utf8').includes(n.bytes)) hits.push(`${rel} (name: ${n.label})`);
-      if (statSync(full).isDirectory()) walk(full);
-      else {
-        const b = readFileSync(full);
-        for (const n of needles) if (b.includes(n.bytes) || b.toString('utf8').toLowerCase().includes(n.bytes.toString('utf8').toLowerCase())) hits.push(`${rel} (${n.label})`);
-      }
-    }
-  };
-  walk(root);
-  return hits;
-}
+/** The name in both scripts, in every byte form. */
+const NAME_FORMS = byteForms([NAME_S, NAME_T]);
 
 const pad = '这是一段很长的报道正文，用来让正文看起来像完整的文章而不是摘要。'.repeat(12);
 
@@ -120,7 +90,7 @@ test('redact --text: the name leaves every file of the tree, in both scripts, an
     const first = await run(dir);
     assert.equal(first.totals.new, 4);
     // The search is meaningful: before redaction the name is in articles, index, website and search index.
-    const before = byteSearch(dir, forms(NAME_S));
+    const before = byteSearch(dir, NAME_FORMS);
     for (const where of ['archive/articles/voa/', 'archive/articles/cdt/', 'archive/.newsmirror/index.db', 'archive/site/voa/', 'archive/site/search/', 'archive/lists/', 'archive/feeds/']) {
       assert.ok(before.some((h) => h.startsWith(where)), `${where} holds the name before: ${before.join(', ')}`);
     }
@@ -136,7 +106,7 @@ test('redact --text: the name leaves every file of the tree, in both scripts, an
     const r = await cli(['redact', 'voa/1048575', '--text', NAME_S, '--reason', '当事人来信要求删除姓名 (2026-12-01)', '--now', '2026-12-01T10:00:00Z'], dir);
     assert.equal(r.code, 0, r.stderr + r.stdout);
     assert.match(r.stdout, /redacted text in voa\/1048575 \(articles\/voa\/1048575\.md\) — rule recorded in redactions\.yaml/);
-    assert.deepEqual(byteSearch(dir, forms(NAME_S)), []);
+    assert.deepEqual(byteSearch(dir, NAME_FORMS), []);
 
     // The rule is on record, with its reason and date, without the text.
     const rules = readFileSync(path.join(archive, 'redactions.yaml'), 'utf8');
@@ -175,7 +145,7 @@ test('redact --text: the name leaves every file of the tree, in both scripts, an
     assert.equal(again.totals.new, 1, 'only the new story is new: the redacted ones are found again, not stored twice');
     assert.equal(readdirSync(path.join(archive, 'articles/voa')).length, 4);
     assert.match(readFileSync(path.join(archive, 'articles/voa/1048572.md'), 'utf8'), /\[\\\[已隐去\\\]再次发言\]/);
-    assert.deepEqual(byteSearch(dir, forms(NAME_S)), []);
+    assert.deepEqual(byteSearch(dir, NAME_FORMS), []);
     const third = await run(dir);
     assert.equal(third.totals.new + third.totals.updated, 0);
 
