@@ -106,6 +106,8 @@ export async function runMirror(config: Config, opts: RunOptions = {}): Promise<
     const reports = await Promise.all(
       sites.map(async (site) => {
         const report = await runSite(ctx, site);
+        // Notes quote titles and the URLs pages were fetched from, and go into logs and the last report.
+        report.notes = report.notes.map((n) => redactions.url(n));
         opts.onProgress?.({ type: 'site-done', site, report });
         return report;
       }),

@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { acquireRunLock, parseArticleFile, renderArticleFile, writeFileAtomic } from '../archive/index.js';
 import { NewsmirrorError } from '../errors.js';
 import { ArchiveIndex, canonicalLink, normalizeTitle } from '../identity/index.js';
@@ -91,7 +92,9 @@ export async function redactArchive(config: Config, req: RedactRequest, hooks: {
         // The text is not echoed: error lines end up in CI logs, which are public.
         throw new NewsmirrorError('usage', `${rec.path}: the text to redact does not occur in this article or its revisions (nothing recorded)`);
       }
-      report.rule = existing ?? { target: report.target, action: 'text', match, length: [...fold(req.text)].length, hint: known.hintOf(req.text), replace, reason: req.reason, date: req.now.toISOString() };
+      // A reason that names the person ("at the request of …") must not put the name back into the archive.
+      const reason = known.text(req.reason);
+      report.rule = existing ?? { target: report.target, action: 'text', match, length: [...fold(req.text)].length, hint: known.hintOf(req.text), replace, reason, date: req.now.toISOString() };
       if (!report.already) await writeRules(root, { salt: rules.salt, rules: [...rules.rules, report.rule] });
       await rewriteFiles(root, known, report);
       rewriteRecords(index, root, known, report);
@@ -466,7 +469,15 @@ async function sweep(config: Config, m: Matcher, removal: boolean, report: Redac
   }
 }
 
-/** Whether binary bytes hold the text's UTF-8 (as written, or folded). */
+/** Whether binary bytes hold the text's UTF-8 (as written, or folded), gzip-compressed ones (search indexes) opened. */
 function holdsBytes(m: Matcher, b: Buffer): boolean {
-  return m.knownTexts().some((t) => b.includes(Buffer.from(t, 'utf8')));
+  let bytes = b;
+  if (b[0] === 0x1f && b[1] === 0x8b) {
+    try {
+      bytes = gunzipSync(b);
+    } catch {
+      /* not gzip after all */
+    }
+  }
+  return m.knownTexts().some((t) => bytes.includes(Buffer.from(t, 'utf8')));
 }

@@ -103,7 +103,7 @@ test('redact --text: the name leaves every file of the tree, in both scripts, an
     // The index as a CI cache saved before the redaction holds it: restored later, it must not bring the name back.
     const stale = path.join(tempDir('nm-stale-'), 'index');
     cpSync(path.join(archive, '.newsmirror'), stale, { recursive: true });
-    const r = await cli(['redact', 'voa/1048575', '--text', NAME_S, '--reason', '当事人来信要求删除姓名 (2026-12-01)', '--now', '2026-12-01T10:00:00Z'], dir);
+    const r = await cli(['redact', 'voa/1048575', '--text', NAME_S, '--reason', `${NAME_T}本人来信要求删除姓名 (2026-12-01)`, '--now', '2026-12-01T10:00:00Z'], dir);
     assert.equal(r.code, 0, r.stderr + r.stdout);
     assert.match(r.stdout, /redacted text in voa\/1048575 \(articles\/voa\/1048575\.md\) — rule recorded in redactions\.yaml/);
     assert.deepEqual(byteSearch(dir, NAME_FORMS), []);
@@ -112,7 +112,7 @@ test('redact --text: the name leaves every file of the tree, in both scripts, an
     const rules = readFileSync(path.join(archive, 'redactions.yaml'), 'utf8');
     assert.match(rules, /target: voa\/1048575/);
     assert.match(rules, /action: text/);
-    assert.match(rules, /reason: 当事人来信要求删除姓名 \(2026-12-01\)/);
+    assert.match(rules, /reason: "\[已隐去\]本人来信要求删除姓名 \(2026-12-01\)"/);
     assert.match(rules, /date: 2026-12-01T10:00:00.000Z/);
     const article = readFileSync(path.join(archive, 'articles/voa/1048575.md'), 'utf8');
     assert.match(article, /^<!--\d+-->\n\[\\\[已隐去\\\]談當地選舉\]\(https:\/\/news\.example\/a\/1\.html\)\n------\n\n<p>\[已隐去\]說，選舉應當公開。<\/p>/);
