@@ -138,6 +138,8 @@ export async function renderArchive(config: Config, opts: { feedsAndSite?: boole
   const index = ArchiveIndex.open(config.archive);
   try {
     await ensureImported(config, index);
+    // An index older than redactions.yaml would render redacted titles back into the lists.
+    loadRedactions(config.archive).sync(index);
     const site = opts.feedsAndSite ?? true;
     const r = await renderOutputs(config, index, { lists: true, readme: true, feedsAndSite: site, links: site, allPages: opts.all === true });
     return { ...r, unlisted: unlistedSites(config, index) };
