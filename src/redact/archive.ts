@@ -112,7 +112,8 @@ export async function redactArchive(config: Config, req: RedactRequest, hooks: {
       }
       const images = ownImages(root, rec, body);
       // The rule first: a crash after it leaves a rule that runs obey and a second `redact --remove` completes.
-      await writeRules(root, { salt: rules.salt, rules: [...rules.rules, report.rule] });
+      report.already = rules.rules.some((r) => r.action === 'remove' && r.target === report.target);
+      if (!report.already) await writeRules(root, { salt: rules.salt, rules: [...rules.rules, report.rule] });
       // Its local images go too (a photo is often what a takedown is about), but not those other articles show.
       // The website keeps its copy of assets/ under _static/ (render's layout).
       const imageFiles = images.flatMap((a) => [path.join(root, a), path.join(config.siteDir, '_static', a)]);

@@ -248,6 +248,12 @@ test('redact refuses what it cannot honour, with one line that does not repeat t
       assert.ok(!r.stderr.includes(secret));
     }
     assert.ok(!existsSync(path.join(archive, 'redactions.yaml')));
+    // A rules file that cannot be read stops the run: mirroring on without it would publish what was taken down.
+    writeFileSync(path.join(archive, 'redactions.yaml'), 'salt: [broken\n');
+    const broken = await cli(['run', '--no-progress'], dir);
+    assert.equal(broken.code, 2, broken.stdout);
+    assert.match(broken.stderr, /redactions\.yaml: not valid YAML/);
+    assert.equal(broken.stderr.trim().split('\n').length, 1);
   } finally {
     await server.close();
   }
