@@ -19,6 +19,7 @@ import { commitMessage, initMirror, publish } from '../publish/index.js';
 import { serveSite } from '../render/index.js';
 import type { Config, RunReport } from '../types.js';
 import { runDemo } from './demo.js';
+import { redactCommand, type RedactOptions } from './redact.js';
 import { createProgress, formatReport, readLastReport, saveLastReport, unlistedNote } from './report.js';
 
 type FailOn = 'any' | 'all' | 'never';
@@ -32,7 +33,7 @@ export function exitCodeFor(report: RunReport, failOn: FailOn): number {
 }
 
 /** Paths a publish stages: only what newsmirror writes into the archive. */
-export const ARCHIVE_PATHS = ['articles', 'lists', 'README.md', 'feeds', 'assets'];
+export const ARCHIVE_PATHS = ['articles', 'lists', 'README.md', 'feeds', 'assets', 'redactions.yaml'];
 
 /** Run the CLI with `argv` (without node and script); resolves to the exit code. */
 export async function main(argv: string[], io: { cwd?: string } = {}): Promise<number> {
@@ -168,6 +169,19 @@ export async function main(argv: string[], io: { cwd?: string } = {}): Promise<n
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
       });
+    });
+
+  program
+    .command('redact <article>')
+    .description('honour a takedown: redact a text everywhere (or remove an article), record the rule, render again')
+    .option('--text <text>', 'the text to take out (a name): everywhere in the archive, now and in every later run')
+    .option('--replace <text>', 'what stands in its place (default [已隐去])')
+    .option('--remove', 'remove the article and its revisions; later runs do not store the story again')
+    .option('--reason <why>', 'why (recorded in redactions.yaml)')
+    .option('--now <iso>', 'the date recorded for the rule (default now)')
+    .option('--json', 'print the redact report as JSON')
+    .action(async (target: string, o: RedactOptions) => {
+      exitCode = await redactCommand(config(), target, o, cwd);
     });
 
   program

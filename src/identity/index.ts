@@ -482,6 +482,11 @@ export class ArchiveIndex {
     });
   }
 
+  /** Forget the record of (site, id): an article removed on request (`redact --remove`; reserve its id too). */
+  remove(site: string, id: number): void {
+    this.db.prepare('DELETE FROM articles WHERE site = ? AND id = ?').run(site, id);
+  }
+
   /** The record of (site, id), pending or written, or null. */
   get(site: string, id: number): ArticleRecord | null {
     const r = this.stmts.get!.get(site, id) as Row | undefined;

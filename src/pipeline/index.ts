@@ -2,8 +2,8 @@
  * The orchestrator: the one place that knows the order of the stages for a run, and why.
  *
  *   lock → index (import an existing archive the index has not seen) → per site, concurrently:
- *   fetch (conditional GET) → parse → per item: identity probe → [full text] → clean → [local images]
- *   → archive write → lists → README → feeds + website
+ *   fetch (conditional GET) → parse → per item: redact (title, guid, link) → identity probe → [full text]
+ *   → clean → redact (body) → [local images] → archive write → lists → README → feeds + website
  *
  * Invariants:
  * - One site's failure never stops or corrupts the others: every site runs inside its own try/catch and
@@ -17,6 +17,12 @@
  *   for, and every write compares bytes first.
  * - Conditional-GET validators are remembered only after the feed was processed, so a feed that failed
  *   to parse is fetched in full next time.
+ * - Redaction (redactions.yaml) runs on what enters the archive, never on outputs: an item's title, guid and
+ *   link before identity (so the keys the index stores and probes are the redacted ones, and a story the
+ *   source keeps sending is found again, or skipped when it was removed), its body right after clean (so the
+ *   text is whole, entities decoded, whatever the source: feed, full-text page, a recheck), and full-text pages
+ *   before they are cached. Every output (lists, README, feeds, website, search index, digests) is rendered from
+ *   the archive, so none can hold a redacted text. Any new source of stored text must pass through the same.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -41,6 +47,7 @@ import { createFetcher } from '../fetch/index.js';
 import { ArchiveIndex, canonicalLink, nearIdentical, normalizeTitle, wordpressId } from '../identity/index.js';
 import { createSqliteImageStore, storeImages, type ImageStore } from '../images/index.js';
 import { parseFeed } from '../parse/index.js';
+import { loadRedactions, type Redactions } from '../redact/index.js';
 import { renderFeeds, renderSite, type RenderSource } from '../render/index.js';
 import type { ArticleRecord, Config, FeedItem, Fetcher, ParsedFeed, RunReport, SiteConfig, SiteReport, UnlistedSite, Validators } from '../types.js';
 
@@ -80,6 +87,11 @@ export async function runMirror(config: Config, opts: RunOptions = {}): Promise<
     if (existsSync(marker)) await removeTempFiles(config.archive);
     writeFileSync(marker, String(process.pid));
     await ensureImported(config, index);
+    const redactions = loadRedactions(config.archive);
+    // An index that has not seen these rules (restored from an older CI cache) is brought up to them before
+    // anything reads it; ids of removed stories stay taken, also in an index rebuilt from the files.
+    redactions.sync(index);
+    for (const r of redactions.removedIds()) index.reserveId(r.site, r.id, r.path);
     const sites = opts.sites ?? config.sites;
     opts.onProgress?.({ type: 'start', sites: sites.length });
     const ctx: SiteContext = {
@@ -87,13 +99,16 @@ export async function runMirror(config: Config, opts: RunOptions = {}): Promise<
       index,
       fetcher,
       now,
-      pageCache: createSqlitePageCache(index.db),
+      pageCache: redactions.pageCache(createSqlitePageCache(index.db)),
       imageStore: createSqliteImageStore(index.db),
+      redactions,
     };
     // Sites run concurrently; the fetcher's global and per-host limits are what bound the load.
     const reports = await Promise.all(
       sites.map(async (site) => {
         const report = await runSite(ctx, site);
+        // Notes quote titles and the URLs pages were fetched from, and go into logs and the last report.
+        report.notes = report.notes.map((n) => redactions.url(n));
         opts.onProgress?.({ type: 'site-done', site, report });
         return report;
       }),
@@ -127,6 +142,8 @@ export async function renderArchive(
   const index = ArchiveIndex.open(config.archive);
   try {
     await ensureImported(config, index);
+    // An index older than redactions.yaml would render redacted titles back into the lists.
+    loadRedactions(config.archive).sync(index);
     const site = opts.feedsAndSite ?? true;
     const r = await renderOutputs(config, index, { lists: true, readme: true, feedsAndSite: site, links: site, allPages: opts.all === true });
     return { ...r, unlisted: unlistedSites(config, index) };
@@ -143,6 +160,7 @@ interface SiteContext {
   now: () => number;
   pageCache: PageCache;
   imageStore: ImageStore;
+  redactions: Redactions;
 }
 
 /** A feed item reduced to what identity and the archive need. */
@@ -258,12 +276,13 @@ function toCandidates(ctx: SiteContext, site: SiteConfig, items: FeedItem[], rep
   const out: Candidate[] = [];
   const nowMs = ctx.now();
   let excluded = 0;
-  for (const item of items) {
+  for (const raw of items) {
     // The site mirrors only some categories (config include.category, as the original's CDT filter).
-    if (site.include && !(item.categories ?? []).some((cat) => site.include!.category.test(cat))) {
+    if (site.include && !(raw.categories ?? []).some((cat) => site.include!.category.test(cat))) {
       excluded++;
       continue;
     }
+    const item = ctx.redactions.item(raw);
     const link = item.link ?? (item.guid && /^https?:\/\//i.test(item.guid) ? item.guid : null);
     if (!link) {
       report.skipped++;
@@ -277,7 +296,7 @@ function toCandidates(ctx: SiteContext, site: SiteConfig, items: FeedItem[], rep
       continue;
     }
     const ownTitle = safeTitle(item.title ?? '');
-    const title = ownTitle || safeTitle(htmlToText(item.contentHtml ?? item.summary ?? '').slice(0, 60)) || link;
+    const title = ownTitle || safeTitle(ctx.redactions.text(htmlToText(item.contentHtml ?? item.summary ?? '')).slice(0, 60)) || link;
     const canonical = canonicalLink(link);
     // Only a title the feed gave identifies a story: a stand-in made from the body is not a headline, and
     // untitled items sharing an opening sentence are not the same story.
@@ -298,6 +317,11 @@ function toCandidates(ctx: SiteContext, site: SiteConfig, items: FeedItem[], rep
     const stated = item.published ?? item.updated;
     // No date: the time it was first seen. A date in the future is a feed's mistake: clamp it to now.
     const published = stated ? Math.min(stated.getTime(), nowMs) : nowMs;
+    if (ctx.redactions.removed(site.abbr, { guid: item.guid, canonicalLink: canonical, normTitle, published })) {
+      report.skipped++;
+      note(report, 'an item removed on request (redactions.yaml) was not stored again');
+      continue;
+    }
     const sourceHash = sha256(JSON.stringify([item.guid, link, title, item.contentHtml, item.summary, site.fullText, site.selector, site.images]));
     out.push({ item, guid: item.guid, link, title, published, canonical, normTitle, sourceHash });
   }
@@ -393,7 +417,7 @@ async function prepareItem(ctx: SiteContext, site: SiteConfig, c: Candidate, rep
   }
 
   const local = site.images === 'local';
-  let html = cleanHtml(body, { baseUrl, imageProxy: local || site.images === 'none' ? null : config.imageProxy });
+  let html = ctx.redactions.html(cleanHtml(body, { baseUrl, imageProxy: local || site.images === 'none' ? null : config.imageProxy }));
   // Same title within a few days, another guid or link: the same story only when the texts are near-identical
   // (a re-publication under a new link); otherwise a new story, however alike the titles (identity/nearIdentical).
   if (!match) match = sameTextStory(config.archive, index.titleCandidates(site.abbr, probe), htmlToText(html));
