@@ -27,11 +27,20 @@ function actionCheckout(dir: string): string {
   return dir;
 }
 
-/** Size in bytes of the pack a push from `from` to `to` sends (what the remote lacks). */
-function pushBytes(bare: string, from: string | null, to: string | null): number {
-  if (!to || from === to) return 0;
-  const pack = execFileSync('git', ['pack-objects', '--revs', '--thin', '--stdout', '-q'], { cwd: bare, input: `${to}\n${from ? `^${from}\n` : ''}`, maxBuffer: 1 << 28 });
-  return pack.length;
+/**
+ * Bytes an hour's pushes sent: the thin packs git push builds for them, rebuilt on the remote from the refs
+ * before and after (the site branch's with the helper commit whose parent is the previous snapshot, as
+ * publishDerived sends it). Pack files the remote stores are no measure: it completes thin packs.
+ */
+function pushedBytes(bare: string, before: { main: string | null; site: string | null }, after: { main: string | null; site: string | null }): number {
+  const pack = (input: string) => execFileSync('git', ['pack-objects', '--revs', '--thin', '--stdout', '-q'], { cwd: bare, input, maxBuffer: 1 << 28 }).length;
+  let n = 0;
+  if (after.main && after.main !== before.main) n += pack(`${after.main}\n${before.main ? `^${before.main}\n` : ''}`);
+  if (after.site && after.site !== before.site) {
+    if (!before.site) n += pack(`${after.site}\n`);
+    else n += pack(`${git(bare, 'commit-tree', `${after.site}^{tree}`, '-p', before.site, '-m', 'helper').trim()}\n${after.site}\n^${before.site}\n`);
+  }
+  return n;
 }
 
 function ref(bare: string, name: string): string | null {
@@ -122,7 +131,14 @@ test('simulated hours: three in a row, a cache miss, another clone pushing first
       const mainCommits = main0 ? Number(git(bare, 'rev-list', '--count', `${main0}..${main1}`).trim()) : 1;
       const newsmirrorCommit = mainCommits - (otherCommit ? 1 : 0) > 0;
       const report = /(\d+) new, (\d+) updated/.exec(job.log);
-      const bytes = pushBytes(bare, otherCommit ?? main0, main1) + pushBytes(bare, site0, site1);
+      // What this job's pushes sent (the other clone's push is its own, counted out).
+      const bytes = pushedBytes(bare, { main: otherCommit ?? main0, site: site0 }, { main: main1, site: site1 });
+      if (h > 1 && opts.expectChange) {
+        // Only what changed travels: far less than the website's snapshot (a parentless commit alone sends it all).
+        const snapshot = execFileSync('git', ['pack-objects', '--revs', '--stdout', '-q'], { cwd: bare, input: 'site\n', maxBuffer: 1 << 28 }).length;
+        assert.ok(bytes < snapshot / 2, `hour ${h}: pushed ${bytes} bytes, the website snapshot packs to ${snapshot}`);
+      }
+      assert.ok(!git(bare, 'for-each-ref').includes('incoming'), 'the helper ref is gone');
       table.push(`${h} | ${what} | ${report?.[1] ?? '?'} | ${report?.[2] ?? '?'} | ${newsmirrorCommit ? 'yes' : 'no'} | ${site0 !== site1 ? 'replaced' : 'same'} | ${bytes} | ${wall.toFixed(1)}`);
 
       // The remote, as a reader's clone sees it.
