@@ -9,7 +9,7 @@ import { acquireRunLock } from '../../src/archive/index.js';
 import { DEFAULT_SITES, loadConfig } from '../../src/config/index.js';
 import { parseShard, selectShard } from '../../src/config/shard.js';
 import { NewsmirrorError } from '../../src/errors.js';
-import { commitMessage, initMirror, publish } from '../../src/publish/index.js';
+import { commitMessage, initMirror, publish, publishDerived, untrackDerived } from '../../src/publish/index.js';
 import { ROOT, cli, rss, startFeedServer, tempDir, writeConfig } from '../pipeline/harness.js';
 
 const git = (cwd: string, ...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd, encoding: 'utf8' });
@@ -203,4 +203,37 @@ test('sharding: every site in exactly one shard for n = 1..7; adding a site move
   }
   assert.deepEqual(parseShard('2/4'), { index: 2, count: 4 });
   for (const bad of ['0/4', '5/4', 'x', '1/0']) assert.throws(() => parseShard(bad), /--shard/);
+});
+
+test('a mirror published by an older newsmirror: site/ and feeds/ leave main, the files stay, the site branch gets them', async () => {
+  const { bare, work } = bareAndClone();
+  mkdirSync(path.join(work, 'articles/voa'), { recursive: true });
+  mkdirSync(path.join(work, 'site/_static'), { recursive: true });
+  mkdirSync(path.join(work, 'feeds'), { recursive: true });
+  writeFileSync(path.join(work, 'articles/voa/1048575.md'), 'a\n');
+  writeFileSync(path.join(work, 'site/index.html'), '<p>old</p>\n');
+  writeFileSync(path.join(work, 'site/_static/s.css'), 'body{}\n');
+  writeFileSync(path.join(work, 'feeds/all.xml'), '<feed/>\n');
+  git(work, 'add', '-A');
+  git(work, 'commit', '--quiet', '-m', 'old layout');
+  git(work, 'push', '--quiet', 'origin', 'main');
+  const untracked = await untrackDerived(work, ['site', 'feeds', 'digests']);
+  assert.deepEqual(untracked, ['site', 'feeds']);
+  const r = await publish({ repo: work, paths: PATHS, message: 'move derived outputs', remote: 'origin', branch: 'main' });
+  assert.equal(r.committed, true);
+  const d = await publishDerived({ repo: work, paths: ['site', 'feeds', 'digests'], message: 'site', remote: 'origin', branch: 'site' });
+  assert.deepEqual([d.committed, d.pushed], [true, true]);
+  assert.deepEqual(git(bare, 'ls-tree', '-r', '--name-only', 'main').trim().split('\n'), ['articles/voa/1048575.md']);
+  assert.deepEqual(git(bare, 'ls-tree', '-r', '--name-only', 'site').trim().split('\n').sort(), ['.nojekyll', 'feeds/all.xml', 'site/_static/s.css', 'site/index.html']);
+  assert.equal(readFileSync(path.join(work, 'site/index.html'), 'utf8'), '<p>old</p>\n', 'files stay on disk');
+  // Unchanged files: no new snapshot.
+  const again = await publishDerived({ repo: work, paths: ['site', 'feeds'], message: 'site', remote: 'origin', branch: 'site' });
+  assert.equal(again.committed, false);
+  // A changed file: the snapshot is replaced, still one commit, and the helper ref is gone.
+  writeFileSync(path.join(work, 'site/index.html'), '<p>new</p>\n');
+  const third = await publishDerived({ repo: work, paths: ['site', 'feeds'], message: 'site 2', remote: 'origin', branch: 'site' });
+  assert.equal(third.pushed, true);
+  assert.equal(git(bare, 'rev-list', '--count', 'site').trim(), '1');
+  assert.equal(git(bare, 'show', 'site:site/index.html'), '<p>new</p>\n');
+  assert.doesNotMatch(git(bare, 'for-each-ref'), /incoming/);
 });
