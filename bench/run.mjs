@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CORPUS_VERSION, SITES, feedXml, hourlyFeedXml, makeArchive } from './corpus.mjs';
+import { deployBench } from './deploy.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const OUT = path.join(HERE, 'out');
@@ -213,6 +214,9 @@ hourlySizes.forEach((size, k) => {
   row(`hourly run: 36 new articles of 9 sites, website included, archive of ${size}`, hourly[k].map((r) => r.ms), 'ms');
 });
 row(`hourly run ratio ${largest / 1000}k / 1k`, hourly[1].map((r, i) => r.ms / hourly[0][i].ms), '×');
+
+// 7b. Deployment: history growth of the archive branch against the record's, one hourly push, published size.
+for (const r of await deployBench({ out: OUT, hours: QUICK ? 6 : 24, published: QUICK ? [] : [largest], log })) row(r.name, r.values, r.unit, r.target, r.pass);
 
 // 8. Memory: the 20 MB feed, and the peak of every scenario above.
 log('20 MB feed …');

@@ -76,7 +76,8 @@ export interface Config {
   siteDir: string;
   /** Public base URL of the mirror (for absolute links in the mirror's feeds), or null. */
   baseUrl: string | null;
-  publish: { remote: string; branch: string };
+  /** branch: the archive's (articles, lists, README); siteBranch: the website's and feeds' one-commit branch. */
+  publish: { remote: string; branch: string; siteBranch: string };
 }
 
 // ---------------------------------------------------------------- fetch

@@ -15,7 +15,7 @@ import { createFetcher } from '../fetch/index.js';
 import { ArchiveIndex } from '../identity/index.js';
 import { parseFeed } from '../parse/index.js';
 import { renderArchive, runMirror } from '../pipeline/index.js';
-import { commitMessage, initMirror, publish } from '../publish/index.js';
+import { commitMessage, DERIVED_PATHS, initMirror, parseActionRef, publish, publishDerived, RECORD_PATHS, untrackDerived } from '../publish/index.js';
 import { serveSite } from '../render/index.js';
 import type { Config, RunReport } from '../types.js';
 import { runDemo } from './demo.js';
@@ -32,8 +32,8 @@ export function exitCodeFor(report: RunReport, failOn: FailOn): number {
   return 1;
 }
 
-/** Paths a publish stages: only what newsmirror writes into the archive. */
-export const ARCHIVE_PATHS = ['articles', 'lists', 'README.md', 'feeds', 'assets', 'redactions.yaml'];
+/** Paths a publish commits to the archive branch: the record only (derived outputs go to the site branch). */
+export const ARCHIVE_PATHS = RECORD_PATHS;
 
 /** Run the CLI with `argv` (without node and script); resolves to the exit code. */
 export async function main(argv: string[], io: { cwd?: string } = {}): Promise<number> {
@@ -148,8 +148,10 @@ export async function main(argv: string[], io: { cwd?: string } = {}): Promise<n
     .command('init [dir]')
     .description('write a starter newsmirror.yaml and a GitHub Actions workflow')
     .option('--force', 'overwrite existing files')
-    .action(async (dir: string | undefined, o: { force?: boolean }) => {
-      const r = await initMirror(path.resolve(cwd, dir ?? '.'), { force: o.force === true });
+    .option('--action <owner/repo@ref>', "newsmirror's GitHub Action the workflows use (default: this version's release tag)")
+    .action(async (dir: string | undefined, o: { force?: boolean; action?: string }) => {
+      const action = o.action === undefined ? undefined : parseActionRef(o.action);
+      const r = await initMirror(path.resolve(cwd, dir ?? '.'), { force: o.force === true, action });
       for (const f of r.written) process.stdout.write(`wrote ${f}\n`);
       for (const f of r.skipped) process.stdout.write(`kept ${f} (exists; --force to overwrite)\n`);
     });
@@ -234,9 +236,14 @@ async function doPublish(cfg: Config, report: RunReport | null, print: boolean, 
         })
       : 'newsmirror: update archive');
   const siteRel = path.relative(cfg.archive, cfg.siteDir);
-  const paths = [...ARCHIVE_PATHS, ...(siteRel && !siteRel.startsWith('..') ? [siteRel] : [])];
-  const r = await publish({ repo: cfg.archive, paths, message: msg, remote: cfg.publish.remote, branch: cfg.publish.branch });
+  const derived = [...(siteRel && !siteRel.startsWith('..') ? [siteRel] : []), ...DERIVED_PATHS];
+  // An archive published by an older newsmirror has its website and feeds on the archive branch: stop that.
+  const untracked = await untrackDerived(cfg.archive, derived);
+  const r = await publish({ repo: cfg.archive, paths: ARCHIVE_PATHS, message: msg, remote: cfg.publish.remote, branch: cfg.publish.branch });
   if (print) process.stdout.write(r.committed ? `published: ${msg.split('\n')[0]}\n` : 'published: nothing to commit\n');
+  if (print && untracked.length > 0) process.stdout.write(`published: ${untracked.join(', ')} moved off ${cfg.publish.branch} (now on ${cfg.publish.siteBranch})\n`);
+  const d = await publishDerived({ repo: cfg.archive, paths: derived, message: msg, remote: cfg.publish.remote, branch: cfg.publish.siteBranch });
+  if (print) process.stdout.write(d.committed ? `published: website and feeds to ${cfg.publish.siteBranch}\n` : `published: website and feeds unchanged\n`);
 }
 
 /** The `inspect` shape: exactly these keys, strings or null, dates ISO 8601 UTC. */

@@ -116,8 +116,8 @@ const schema = z.strictObject({
     })
     .default({ dir: 'site', baseUrl: null }),
   publish: z
-    .strictObject({ remote: z.string().min(1).default('origin'), branch: z.string().min(1).default('main') })
-    .default({ remote: 'origin', branch: 'main' }),
+    .strictObject({ remote: z.string().min(1).default('origin'), branch: z.string().min(1).default('main'), siteBranch: z.string().min(1).default('site') })
+    .default({ remote: 'origin', branch: 'main', siteBranch: 'site' }),
   sites: z.array(siteSchema).min(1, 'must list at least one site').optional(),
 });
 

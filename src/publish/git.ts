@@ -31,26 +31,29 @@ interface GitResult {
   stderr: string;
 }
 
-function git(repo: string, args: string[]): Promise<GitResult> {
+/** Run git in `repo`; never rejects (the exit code is in the result). `input` is written to its stdin. */
+export function git(repo: string, args: string[], env: NodeJS.ProcessEnv = {}, input?: string): Promise<GitResult> {
   return new Promise((resolve) => {
-    execFile('git', args, { cwd: repo, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } }, (err, stdout, stderr) => {
+    const child = execFile('git', args, { cwd: repo, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, GIT_TERMINAL_PROMPT: '0', ...env } }, (err, stdout, stderr) => {
       const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1) : 0;
       resolve({ code, stdout: String(stdout), stderr: String(stderr) });
     });
+    if (input !== undefined) child.stdin?.end(input);
   });
 }
 
-async function must(repo: string, args: string[]): Promise<string> {
-  const r = await git(repo, args);
+/** Run git and return its stdout; a failure is one line naming the repository and the git command. */
+export async function must(repo: string, args: string[], env: NodeJS.ProcessEnv = {}, input?: string): Promise<string> {
+  const r = await git(repo, args, env, input);
   if (r.code !== 0) {
     const line = (r.stderr || r.stdout).split('\n').find((l) => l.trim()) ?? `exit ${r.code}`;
-    throw new NewsmirrorError('git', `${repo}: git ${args[0]} failed: ${line.trim()}`);
+    throw new NewsmirrorError('git', `${repo}: git ${args.find((a) => /^[a-z][a-z-]+$/.test(a)) ?? args[0]} failed: ${line.trim()}`);
   }
   return r.stdout;
 }
 
 /** CI runners often have no git identity: fall back to one for newsmirror's commits. */
-async function identityArgs(repo: string): Promise<string[]> {
+export async function identityArgs(repo: string): Promise<string[]> {
   const name = await git(repo, ['config', 'user.name']);
   const email = await git(repo, ['config', 'user.email']);
   const args: string[] = [];

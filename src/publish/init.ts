@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../archive/index.js';
 import { DEFAULT_SITES } from '../config/index.js';
+import { defaultActionRef, PINNED_ACTIONS } from './actions.js';
 
 export function starterConfig(): string {
   const sites = DEFAULT_SITES.map((s) =>
@@ -50,43 +51,61 @@ const SCHEDULE = `on:
 concurrency:
   group: newsmirror
   cancel-in-progress: false
+# The one permission a mirror needs: push the archive (main branch) and the website (site branch).
 permissions:
   contents: write
 jobs:`;
 
-export function workflow(): string {
+/**
+ * The index (.newsmirror/) and the rendered website and feeds are caches, not records: the index is rebuilt
+ * from the Markdown files whenever it is missing, and the website from the index. They live in the Actions
+ * cache (a new key per run, restored from the newest), together, because the index remembers which pages it
+ * rendered.
+ */
+function cacheStep(keyPrefix: string, indent: string): string {
+  return [
+    `- name: Restore the index and the rendered website`,
+    `  uses: ${PINNED_ACTIONS.cache}`,
+    `  with:`,
+    `    path: |`,
+    `      .newsmirror`,
+    `      site`,
+    `      feeds`,
+    `    key: ${keyPrefix}\${{ github.run_id }}`,
+    `    restore-keys: ${keyPrefix}`,
+  ]
+    .map((l) => indent + l)
+    .join('\n');
+}
+
+function actionStep(action: string, args: string, indent: string, name: string): string {
+  return [`- name: ${name}`, `  uses: ${action}`, `  with:`, `    args: ${args}`].map((l) => indent + l).join('\n');
+}
+
+export interface WorkflowOptions {
+  /** newsmirror's action, OWNER/REPO@REF (default: this package's repository at its version tag). */
+  action?: string;
+}
+
+export function workflow(opts: WorkflowOptions = {}): string {
+  const action = opts.action ?? defaultActionRef();
   return `# Mirror the configured feeds every hour and push the archive (written by \`newsmirror init\`).
+# Articles, lists and README are committed to the main branch; the website and the mirror's own feeds go to
+# the site branch, one commit replaced each run, so they never pile up in the history readers clone.
 name: newsmirror
 ${SCHEDULE}
   mirror:
     runs-on: ubuntu-latest
     timeout-minutes: 30
     steps:
-      - uses: actions/checkout@v4
-      - uses: actions/setup-node@v4
-        with:
-          node-version: 20
-      - name: Cache npm downloads
-        uses: actions/cache@v4
-        with:
-          path: ~/.npm
-          key: npm-newsmirror-\${{ runner.os }}-v1
-      # The index (.newsmirror/) is a cache, not a record: it is rebuilt from the Markdown files whenever it is
-      # missing, so it lives in the Actions cache instead of adding binary churn to every commit.
-      - name: Restore the index
-        uses: actions/cache@v4
-        with:
-          path: .newsmirror
-          key: newsmirror-index-\${{ github.run_id }}
-          restore-keys: newsmirror-index-
-      - name: Install newsmirror
-        run: npm install --no-save --no-package-lock newsmirror
-      - name: Mirror and publish
-        run: npx newsmirror run --publish --no-progress --fail-on all
+      - uses: ${PINNED_ACTIONS.checkout}
+${cacheStep('newsmirror-', '      ')}
+${actionStep(action, 'run --publish --no-progress --fail-on all', '      ', 'Mirror and publish')}
 `;
 }
 
-export function shardedWorkflow(shards = 4): string {
+export function shardedWorkflow(shards = 4, opts: WorkflowOptions = {}): string {
+  const action = opts.action ?? defaultActionRef();
   const list = Array.from({ length: shards }, (_, i) => i + 1).join(', ');
   return `# Sharded variant for hundreds of sites (see docs/DEPLOY.md): each shard fetches 1/${shards} of the sites and
 # pushes its articles (rebasing on rejected pushes); the last job rebuilds lists, README, feeds and site.
@@ -100,44 +119,33 @@ ${SCHEDULE}
       matrix:
         shard: [${list}]
     steps:
-      - uses: actions/checkout@v4
-      - uses: actions/setup-node@v4
-        with:
-          node-version: 20
-      - uses: actions/cache@v4
-        with:
-          path: .newsmirror
-          key: newsmirror-index-shard\${{ matrix.shard }}-\${{ github.run_id }}
-          restore-keys: newsmirror-index-shard\${{ matrix.shard }}-
-      - run: npm install --no-save --no-package-lock newsmirror
-      - run: npx newsmirror run --shard \${{ matrix.shard }}/${shards} --no-render --publish --no-progress --fail-on all
+      - uses: ${PINNED_ACTIONS.checkout}
+${cacheStep('newsmirror-shard\${{ matrix.shard }}-', '      ')}
+${actionStep(action, `run --shard \${{ matrix.shard }}/${shards} --no-render --publish --no-progress --fail-on all`, '      ', 'Mirror this shard and publish')}
   render:
     needs: shard
     if: always()
     runs-on: ubuntu-latest
+    timeout-minutes: 30
     steps:
-      - uses: actions/checkout@v4
-        with:
-          ref: \${{ github.ref }}
-      - uses: actions/setup-node@v4
-        with:
-          node-version: 20
-      - run: git pull --ff-only
-      - run: npm install --no-save --no-package-lock newsmirror
-      - name: Render lists, README, feeds and site from every shard's articles
-        run: |
-          npx newsmirror render
-          npx newsmirror publish -m "newsmirror: render lists, feeds and site"
+      - uses: ${PINNED_ACTIONS.checkout}
+${cacheStep('newsmirror-render-', '      ')}
+${actionStep(action, 'render', '      ', "Render lists, README, feeds and site from every shard's articles")}
+${actionStep(action, 'publish', '      ', 'Publish')}
 `;
 }
 
 /** Write newsmirror.yaml, the workflows and a .gitignore for the index into `dir`; existing files are kept unless `force`. */
-export async function initMirror(dir: string, opts: { force?: boolean } = {}): Promise<{ written: string[]; skipped: string[] }> {
+export async function initMirror(dir: string, opts: { force?: boolean; action?: string } = {}): Promise<{ written: string[]; skipped: string[] }> {
+  const wf = { action: opts.action ?? defaultActionRef() };
   const files: [string, string][] = [
     ['newsmirror.yaml', starterConfig()],
-    ['.github/workflows/newsmirror.yml', workflow()],
-    ['.github/workflows/newsmirror-sharded.yml.example', shardedWorkflow()],
-    ['.gitignore', '# newsmirror: the index is a rebuildable cache (kept in the Actions cache)\n.newsmirror/\nnode_modules/\n'],
+    ['.github/workflows/newsmirror.yml', workflow(wf)],
+    ['.github/workflows/newsmirror-sharded.yml.example', shardedWorkflow(4, wf)],
+    [
+      '.gitignore',
+      '# newsmirror: the index, the website and the feeds are rebuildable (kept in the Actions cache, published on the site branch)\n.newsmirror/\nsite/\nfeeds/\nnode_modules/\n',
+    ],
   ];
   const written: string[] = [];
   const skipped: string[] = [];

@@ -9,7 +9,7 @@ import { acquireRunLock } from '../../src/archive/index.js';
 import { DEFAULT_SITES, loadConfig } from '../../src/config/index.js';
 import { parseShard, selectShard } from '../../src/config/shard.js';
 import { NewsmirrorError } from '../../src/errors.js';
-import { commitMessage, initMirror, publish } from '../../src/publish/index.js';
+import { commitMessage, initMirror, publish, publishDerived, untrackDerived } from '../../src/publish/index.js';
 import { ROOT, cli, rss, startFeedServer, tempDir, writeConfig } from '../pipeline/harness.js';
 
 const git = (cwd: string, ...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd, encoding: 'utf8' });
@@ -87,11 +87,29 @@ test('run --publish through the CLI commits the run with its summary', async () 
     assert.match(r.stdout, /published: newsmirror: 1 new, 0 updated from 测试 \(1 sites\)/);
     const files = git(bare, 'ls-tree', '-r', '--name-only', 'main');
     assert.match(files, /articles\/test\/1048574\.md/);
-    assert.match(files, /feeds\/all\.xml/);
-    assert.match(files, /site\/index\.html/);
+    assert.match(files, /^README\.md$/m);
+    assert.doesNotMatch(files, /^(feeds|site)\//m, 'derived outputs are not on the archive branch');
     assert.doesNotMatch(files, /\.newsmirror|newsmirror\.yaml/, 'the index and config are not archive paths');
+    // The website and feeds: one parentless commit on the site branch, served as it is (.nojekyll).
+    const site = git(bare, 'ls-tree', '-r', '--name-only', 'site');
+    assert.match(site, /^feeds\/all\.xml$/m);
+    assert.match(site, /^site\/index\.html$/m);
+    assert.match(site, /^site\/_static\//m);
+    assert.match(site, /^\.nojekyll$/m);
+    assert.doesNotMatch(site, /^articles\//m);
+    assert.equal(git(bare, 'rev-list', '--count', 'site').trim(), '1');
     const again = await cli(['run', '--no-progress', '--publish'], work);
     assert.match(again.stdout, /published: nothing to commit/);
+    assert.match(again.stdout, /published: website and feeds unchanged/);
+    // A new story: a new archive commit, and the site branch's one commit replaced.
+    const before = git(bare, 'rev-parse', 'site').trim();
+    server.routes.set('/f.xml', { body: rss('F', [{ title: '第二篇', link: 'https://p.example/2', guid: 'p2', pubDate: 'Thu, 08 Sep 2022 13:31:51 GMT', body: `<p>${'正文'.repeat(300)}</p>` }]) });
+    const third = await cli(['run', '--no-progress', '--publish'], work);
+    assert.equal(third.code, 0, third.stderr + third.stdout);
+    assert.equal(git(bare, 'rev-list', '--count', 'main').trim(), '2');
+    assert.equal(git(bare, 'rev-list', '--count', 'site').trim(), '1');
+    assert.notEqual(git(bare, 'rev-parse', 'site').trim(), before);
+    assert.match(git(bare, 'show', 'site:feeds/all.xml'), /第二篇/);
   } finally {
     await server.close();
   }
@@ -112,12 +130,24 @@ test('init writes a valid config and workflow, and never overwrites without --fo
   assert.equal(wf.concurrency.group, 'newsmirror');
   assert.equal(wf.concurrency['cancel-in-progress'], false);
   assert.equal(wf.permissions.contents, 'write');
-  const steps = wf.jobs.mirror.steps as { run?: string; uses?: string; with?: { path?: string } }[];
-  assert.ok(steps.some((s) => s.run?.includes('newsmirror run --publish')));
-  assert.ok(steps.some((s) => s.uses?.startsWith('actions/cache') && s.with?.path === '.newsmirror'), 'the index is kept in the Actions cache');
+  const steps = wf.jobs.mirror.steps as { run?: string; uses?: string; with?: { path?: string; args?: string } }[];
+  assert.ok(steps.some((s) => s.uses === 'newsmirror/newsmirror@v0.1.0' && s.with?.args?.startsWith('run --publish')), 'the action, at this version');
+  assert.ok(!steps.some((s) => s.run), 'no step runs its own commands (nothing installs by a bare name)');
+  assert.ok(
+    steps.some((s) => s.uses?.startsWith('actions/cache@') && s.with?.path?.split('\n').includes('.newsmirror') && s.with?.path?.split('\n').includes('site')),
+    'the index and the website are kept in the Actions cache',
+  );
   const sharded = parseYaml(readFileSync(path.join(dir, '.github/workflows/newsmirror-sharded.yml.example'), 'utf8'));
   assert.deepEqual(sharded.jobs.shard.strategy.matrix.shard, [1, 2, 3, 4]);
   assert.match(readFileSync(path.join(dir, '.gitignore'), 'utf8'), /^\.newsmirror\/$/m);
+  // --action overrides the ref; a malformed one is a one-line usage error.
+  const other = tempDir();
+  const pinned = await cli(['init', other, '--action', 'me/mirror-action@0123456789abcdef0123456789abcdef01234567'], ROOT);
+  assert.equal(pinned.code, 0);
+  assert.match(readFileSync(path.join(other, '.github/workflows/newsmirror.yml'), 'utf8'), /uses: me\/mirror-action@0123456789abcdef0123456789abcdef01234567\n/);
+  const bad = await cli(['init', tempDir(), '--action', 'newsmirror'], ROOT);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /^newsmirror: --action: "newsmirror" is not OWNER\/REPO@REF/);
   writeFileSync(path.join(dir, 'newsmirror.yaml'), 'mine: true\n');
   const second = await cli(['init', dir], ROOT);
   assert.equal(second.code, 0);
@@ -173,4 +203,37 @@ test('sharding: every site in exactly one shard for n = 1..7; adding a site move
   }
   assert.deepEqual(parseShard('2/4'), { index: 2, count: 4 });
   for (const bad of ['0/4', '5/4', 'x', '1/0']) assert.throws(() => parseShard(bad), /--shard/);
+});
+
+test('a mirror published by an older newsmirror: site/ and feeds/ leave main, the files stay, the site branch gets them', async () => {
+  const { bare, work } = bareAndClone();
+  mkdirSync(path.join(work, 'articles/voa'), { recursive: true });
+  mkdirSync(path.join(work, 'site/_static'), { recursive: true });
+  mkdirSync(path.join(work, 'feeds'), { recursive: true });
+  writeFileSync(path.join(work, 'articles/voa/1048575.md'), 'a\n');
+  writeFileSync(path.join(work, 'site/index.html'), '<p>old</p>\n');
+  writeFileSync(path.join(work, 'site/_static/s.css'), 'body{}\n');
+  writeFileSync(path.join(work, 'feeds/all.xml'), '<feed/>\n');
+  git(work, 'add', '-A');
+  git(work, 'commit', '--quiet', '-m', 'old layout');
+  git(work, 'push', '--quiet', 'origin', 'main');
+  const untracked = await untrackDerived(work, ['site', 'feeds', 'digests']);
+  assert.deepEqual(untracked, ['site', 'feeds']);
+  const r = await publish({ repo: work, paths: PATHS, message: 'move derived outputs', remote: 'origin', branch: 'main' });
+  assert.equal(r.committed, true);
+  const d = await publishDerived({ repo: work, paths: ['site', 'feeds', 'digests'], message: 'site', remote: 'origin', branch: 'site' });
+  assert.deepEqual([d.committed, d.pushed], [true, true]);
+  assert.deepEqual(git(bare, 'ls-tree', '-r', '--name-only', 'main').trim().split('\n'), ['articles/voa/1048575.md']);
+  assert.deepEqual(git(bare, 'ls-tree', '-r', '--name-only', 'site').trim().split('\n').sort(), ['.nojekyll', 'feeds/all.xml', 'site/_static/s.css', 'site/index.html']);
+  assert.equal(readFileSync(path.join(work, 'site/index.html'), 'utf8'), '<p>old</p>\n', 'files stay on disk');
+  // Unchanged files: no new snapshot.
+  const again = await publishDerived({ repo: work, paths: ['site', 'feeds'], message: 'site', remote: 'origin', branch: 'site' });
+  assert.equal(again.committed, false);
+  // A changed file: the snapshot is replaced, still one commit, and the helper ref is gone.
+  writeFileSync(path.join(work, 'site/index.html'), '<p>new</p>\n');
+  const third = await publishDerived({ repo: work, paths: ['site', 'feeds'], message: 'site 2', remote: 'origin', branch: 'site' });
+  assert.equal(third.pushed, true);
+  assert.equal(git(bare, 'rev-list', '--count', 'site').trim(), '1');
+  assert.equal(git(bare, 'show', 'site:site/index.html'), '<p>new</p>\n');
+  assert.doesNotMatch(git(bare, 'for-each-ref'), /incoming/);
 });
