@@ -79,11 +79,7 @@ export async function runMirror(config: Config, opts: RunOptions = {}): Promise<
   const index = ArchiveIndex.open(config.archive);
   const fetcher = opts.fetcher ?? createFetcher(config.fetch);
   try {
-    // A run that was killed leaves its marker: holding the lock, its temp files are garbage (their renames
-    // never happened). Scanning only then keeps a normal run's cost independent of the archive's size.
-    const marker = path.join(config.archive, '.newsmirror', 'run-in-progress');
-    if (existsSync(marker)) await removeTempFiles(config.archive);
-    writeFileSync(marker, String(process.pid));
+    await markInProgress(config);
     await ensureImported(config, index);
     const sites = opts.sites ?? config.sites;
     opts.onProgress?.({ type: 'start', sites: sites.length });
@@ -150,6 +146,7 @@ export async function recheckMirror(config: Config, opts: { now?: () => number; 
   const index = ArchiveIndex.open(config.archive);
   const fetcher = opts.fetcher ?? createFetcher(config.fetch);
   try {
+    await markInProgress(config);
     await ensureImported(config, index);
     const ctx: SiteContext = { config, index, fetcher, now: opts.now ?? Date.now, pageCache: createSqlitePageCache(index.db), imageStore: createSqliteImageStore(index.db) };
     const report = await recheckShare(ctx, config.sites, opts.limit ?? Number.POSITIVE_INFINITY);
@@ -158,8 +155,19 @@ export async function recheckMirror(config: Config, opts: { now?: () => number; 
   } finally {
     if (!opts.fetcher) await fetcher.close();
     index.close();
+    rmSync(path.join(config.archive, '.newsmirror', 'run-in-progress'), { force: true });
     await lock.release();
   }
+}
+
+/**
+ * A run (or recheck) that was killed leaves its marker: holding the lock, its temp files are garbage (their
+ * renames never happened). Scanning only then keeps a normal run's cost independent of the archive's size.
+ */
+async function markInProgress(config: Config): Promise<void> {
+  const marker = path.join(config.archive, '.newsmirror', 'run-in-progress');
+  if (existsSync(marker)) await removeTempFiles(config.archive);
+  writeFileSync(marker, String(process.pid));
 }
 
 /** Re-check stored articles of `sites` with the run's fetcher; what it changes makes a new generation to render. */

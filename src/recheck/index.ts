@@ -143,7 +143,7 @@ function sha256(s: string): string {
 
 const GONE_STATUS = new Set([404, 410, 451]);
 
-type Observation = { kind: 'gone'; detail: string } | { kind: 'live'; title: string | null; html: string | null } | { kind: 'unreachable'; detail: string } | { kind: 'skipped'; detail: string };
+type Observation = { kind: 'gone'; detail: string } | { kind: 'live'; title: string | null; html: string | null; raw?: string } | { kind: 'unreachable'; detail: string } | { kind: 'skipped'; detail: string };
 
 /** Fetch and read one article's source page. Never throws for what the network or the page does. */
 async function observe(ctx: RecheckContext, d: Due): Promise<Observation> {
@@ -163,9 +163,8 @@ async function observe(ctx: RecheckContext, d: Due): Promise<Observation> {
   const page = { html: decodeText(out.body, { contentType: out.contentType, kind: 'html' }).text, url: out.url };
   const r = await extractFromPage(page, { selector: d.site.selector });
   if (r.kind !== 'full') return { kind: 'live', title: null, html: null };
-  ctx.pageCache?.put(link, r.html);
   const html = flattenBody(cleanHtml(r.html, { baseUrl: r.url, imageProxy: d.site.images === 'proxy' ? ctx.imageProxy : null }));
-  return { kind: 'live', title: r.title ?? null, html };
+  return { kind: 'live', title: r.title ?? null, html, raw: r.html };
 }
 
 /** Re-check the articles due at ctx.now (at most ctx.limit), recording what is found; see the module comment. */
@@ -251,6 +250,9 @@ async function checkOne(ctx: RecheckContext, d: Due, table: ReturnType<typeof sc
   }
   if (seen.html !== null) {
     const edited = await compare(ctx, d, row, seen.title, seen.html);
+    // A page the full-text stage keeps is refreshed (after the comparison, which asks whether the stored article
+    // came from it); pages it never needed are not added, or the index would grow by every page re-checked.
+    if (seen.raw !== undefined && ctx.pageCache?.get(rec.link)) ctx.pageCache.put(rec.link, seen.raw);
     const prints = partPrints(seen.title ?? '', seen.html);
     next.page_title = seen.title ? prints.title : row.page_title;
     next.page_text = prints.text;
@@ -269,7 +271,7 @@ async function compare(ctx: RecheckContext, d: Due, row: ScheduleRow, title: str
   const stored = parseArticleFile(bytes, rec.path);
   const page = partPrints(title ?? '', html);
   const mine = partPrints(stored.title, stored.body);
-  const fromPage = d.site.fullText === 'always' || ctx.pageCache?.get(rec.link) !== undefined;
+  const fromPage = d.site.fullText === 'always' || (ctx.pageCache?.get(rec.link) ?? null) !== null;
   const textChanged = row.page_text !== null ? page.text !== row.page_text : fromPage && page.text !== mine.text;
   const titleChanged = title !== null && row.page_title !== null && page.title !== row.page_title;
   if (!textChanged && !titleChanged) return false;

@@ -1,0 +1,119 @@
+/**
+ * Re-checks (issue 13, requirements 3 and 4) through the real CLI with --now, against a loopback site whose
+ * pages are edited, deleted (404, 410, redirect home), restored and made to fail.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import { parseArticleFile } from '../../src/archive/index.js';
+import { H, T0, assertConsistent, startFeedServer, startSite, story } from './site.js';
+
+const server = await startFeedServer();
+after(() => server.close());
+
+const DAY = 24 * H;
+const file = (archive: string, i: number) => parseArticleFile(readFileSync(path.join(archive, `articles/test/${0xfffff - i}.md`), 'utf8'), 'a');
+
+test('the schedule backs off (1h, 6h, 1d, 3d, 7d, 30d) and stops; edits of a page become revisions', async () => {
+  const s = await startSite(server, 3);
+  await s.run(T0, ['--no-recheck']);
+  assert.equal((await s.recheck(T0 + 0.5 * H)).due, 0);
+  const r1 = await s.recheck(T0 + H);
+  assert.deepEqual([r1.checked, r1.outcomes.unchanged], [3, 3]);
+  for (const k of ['unchanged', 'edited', 'suspected', 'gone', 'back', 'unreachable', 'skipped']) assert.equal(typeof r1.outcomes[k], 'number');
+  assert.equal((await s.recheck(T0 + 2 * H)).due, 0, 'the 1 h step is done');
+  // The source edits one body and one title.
+  const body = story(0);
+  body.paragraphs[1] = '反对者说，这项法案将使财政赤字翻倍，并要求立即撤回。';
+  s.show(0, body);
+  s.show(1, { ...story(1), title: '预算法案报道 1（更正）' });
+  const r2 = await s.recheck(T0 + 6 * H);
+  assert.deepEqual([r2.checked, r2.outcomes.edited, r2.outcomes.unchanged], [3, 2, 1]);
+  assert.deepEqual(s.revisions(), [`test/${0xffffe}/${T0}.md`, `test/${0xfffff}/${T0}.md`]);
+  assert.match(file(s.archive, 0).body, /翻倍/);
+  assert.equal(file(s.archive, 1).title, '预算法案报道 1（更正）');
+  assert.match(parseArticleFile(readFileSync(path.join(s.archive, `revisions/test/${0xfffff}/${T0}.md`), 'utf8'), 'r').body, /增加财政赤字/);
+  const pageHtml = readFileSync(path.join(s.archive, `site/test/${0xfffff}.html`), 'utf8');
+  assert.match(pageHtml, /原文已修改 \/ edited at the source/);
+  assert.match(pageHtml, /<del>/);
+  for (const at of [DAY, 3 * DAY, 7 * DAY, 30 * DAY]) {
+    const r = await s.recheck(T0 + at);
+    assert.deepEqual([r.checked, r.outcomes.unchanged], [3, 3], `step at ${at / H} h`);
+  }
+  assert.equal((await s.recheck(T0 + 61 * DAY)).due, 0, 'no check after the last step');
+  assert.equal(s.revisions().length, 2, 'unchanged checks write nothing');
+  await assertConsistent(s.dir);
+});
+
+test('gone needs two sightings an hour apart; 404 once, 503 and timeouts are never gone; a story comes back', async () => {
+  const s = await startSite(server, 6);
+  await s.run(T0, ['--no-recheck']);
+  s.set(0, { status: 404, body: 'not found', type: 'text/html' });
+  s.set(1, { status: 410, body: 'gone', type: 'text/html' });
+  s.set(2, { status: 302, headers: { location: '/' }, type: 'text/html' });
+  s.set(3, { status: 404, body: 'not found', type: 'text/html' });
+  s.set(4, { status: 503, body: 'busy', type: 'text/html' });
+  s.set(5, { delayMs: 2500, body: 'late', type: 'text/html' });
+  const r1 = await s.recheck(T0 + H);
+  assert.deepEqual([r1.outcomes.suspected, r1.outcomes.unreachable, r1.outcomes.gone], [4, 2, 0]);
+  assert.equal(s.status(0).state, 'suspect');
+  assert.equal(s.status(4), null, 'unreachable is no history');
+  assert.doesNotMatch(readFileSync(path.join(s.archive, 'lists/测试.md'), 'utf8'), /原文已删除/);
+  // The 404 was a glitch; the flapping and slow pages are fine again.
+  s.show(3, story(3));
+  s.show(4, story(4));
+  s.show(5, story(5));
+  assert.equal((await s.recheck(T0 + 1.5 * H)).due, 0, 'confirmation waits an hour');
+  const r2 = await s.recheck(T0 + 2 * H);
+  assert.deepEqual([r2.outcomes.gone, r2.outcomes.unchanged], [3, 3]);
+  for (const i of [0, 1, 2]) {
+    assert.equal(s.status(i).state, 'gone');
+    assert.equal(s.status(i).goneSince, T0 + H);
+  }
+  assert.equal(s.status(3).state, 'live');
+  const list = readFileSync(path.join(s.archive, 'lists/测试.md'), 'utf8');
+  assert.equal(list.match(/〔原文已删除〕/g)?.length, 3);
+  assert.match(list, /^3-1 \[〔原文已删除〕预算法案报道 0\]\(\/articles\/test\/1048575\.md\)$/m);
+  assert.match(readFileSync(path.join(s.archive, `site/test/${0xfffff}.html`), 'utf8'), /原文已删除 \/ removed at the source on <time datetime="2024-03-01T01:00:00.000Z">2024-03-01<\/time>/);
+  const removed = readFileSync(path.join(s.archive, 'site/removed.html'), 'utf8');
+  assert.equal(removed.match(/<li>/g)?.length, 3);
+  assert.doesNotMatch(removed, /预算法案报道 3/);
+  assert.equal(readFileSync(path.join(s.archive, 'feeds/removed.xml'), 'utf8').match(/<entry>/g)?.length, 3);
+  // The article stays readable in the mirror, byte for byte.
+  assert.match(file(s.archive, 0).body, /第0篇/);
+  // One comes back at the next step.
+  s.show(0, story(0));
+  const r3 = await s.recheck(T0 + DAY);
+  assert.deepEqual([r3.outcomes.back, r3.outcomes.gone], [1, 2]);
+  assert.equal(s.status(0).state, 'live');
+  assert.deepEqual(s.status(0).events.map((e: { event: string }) => e.event), ['suspected', 'gone', 'back']);
+  assert.doesNotMatch(readFileSync(path.join(s.archive, `site/test/${0xfffff}.html`), 'utf8'), /原文已删除/);
+  assert.equal(s.revisions().length, 0, 'deletions and returns are no versions');
+  await assertConsistent(s.dir);
+});
+
+test('a feed-bodied article: the first check sets the page baseline, a later edit is a revision', async () => {
+  const s = await startSite(server, 1, { fullText: 'never' });
+  // The page carries more than the feed did: no edit.
+  s.show(0, { ...story(0), paragraphs: [...story(0).paragraphs, '（记者：某某）'] });
+  await s.run(T0, ['--no-recheck']);
+  const first = await s.recheck(T0 + H);
+  assert.equal(first.outcomes.unchanged, 1, JSON.stringify(first));
+  s.show(0, { ...story(0), paragraphs: ['全文已更新：法案被否决。', ...story(0).paragraphs.slice(1)] });
+  assert.equal((await s.recheck(T0 + 6 * H)).outcomes.edited, 1);
+  assert.equal(s.revisions().length, 1);
+  assert.match(file(s.archive, 0).body, /法案被否决/);
+});
+
+test('a run re-checks a bounded share (config recheck.perRun), and reports it', async () => {
+  const s = await startSite(server, 5, { extra: 'fetch: {timeoutSeconds: 1, connectTimeoutSeconds: 1, retries: 1}\nrecheck: {perRun: 2, schedule: [1h, 1d]}' });
+  await s.run(T0);
+  const r = await s.run(T0 + H);
+  assert.deepEqual([r.recheck.due, r.recheck.checked], [5, 2]);
+  const r2 = await s.run(T0 + 2 * H);
+  assert.deepEqual([r2.recheck.due, r2.recheck.checked], [3, 2]);
+  // Steps come from the config: nothing due between 1 h and 1 d once done.
+  await s.run(T0 + 3 * H);
+  assert.equal((await s.run(T0 + 4 * H)).recheck.due, 0);
+});
