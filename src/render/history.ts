@@ -8,7 +8,7 @@
  * word rather than as one "word" per sentence.
  */
 import path from 'node:path';
-import { diffWords } from 'diff';
+import { diffArrays, diffWords } from 'diff';
 import { decodeHTML } from 'entities';
 import { writeFileAtomic } from '../archive/index.js';
 import { articleHref, xmlEscape } from './feeds.js';
@@ -46,6 +46,31 @@ export function wordDiffHtml(before: string, after: string): string {
     .join('');
 }
 
+/**
+ * The diff of two article texts: paragraphs compared first, unchanged runs folded into one line (a long
+ * article with one corrected figure shows that paragraph, not the whole story twice), changed runs word by word.
+ */
+export function textDiffHtml(before: string, after: string): string {
+  const out: string[] = [];
+  let removed: string[] = [];
+  let added: string[] = [];
+  const flush = () => {
+    if (removed.length + added.length > 0) out.push(`<p>${wordDiffHtml(removed.join('\n'), added.join('\n'))}</p>`);
+    removed = [];
+    added = [];
+  };
+  for (const part of diffArrays(before.split('\n'), after.split('\n'))) {
+    if (part.removed) removed.push(...part.value);
+    else if (part.added) added.push(...part.value);
+    else {
+      flush();
+      out.push(`<p class="meta">…… ${part.value.length} 段未变 unchanged paragraph${part.value.length > 1 ? 's' : ''} ……</p>`);
+    }
+  }
+  flush();
+  return out.join('');
+}
+
 const STYLE = '<style>.history ins{background:#2a24;text-decoration:none}.history del{background:#c334}.history .notice{font-weight:600}</style>';
 
 /** The history notice and versions of an article page, or '' for a story with no history. */
@@ -66,9 +91,9 @@ export function historySection(h: RenderHistory | null, src: RenderSource, tz: n
       const a = versions[i - 1]!;
       const b = versions[i]!;
       const title = a.title === b.title ? '' : `<p><strong>${wordDiffHtml(a.title, b.title)}</strong></p>`;
-      const text = wordDiffHtml(paragraphText(src.body(a.file)), paragraphText(src.body(b.file)));
+      const text = textDiffHtml(paragraphText(src.body(a.file)), paragraphText(src.body(b.file)));
       parts.push(
-        `<details${i === versions.length - 1 ? ' open' : ''}><summary>${dateTime(a.seen, tz)} → ${dateTime(b.seen, tz)}</summary>${title}<p>${text}</p></details>`,
+        `<details${i === versions.length - 1 ? ' open' : ''}><summary>${dateTime(a.seen, tz)} → ${dateTime(b.seen, tz)}</summary>${title}${text}</details>`,
       );
     }
   }

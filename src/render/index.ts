@@ -4,4 +4,4 @@ export { serveSite } from './serve.js';
 export { renderSite } from './site.js';
 export { searchTokenize } from './tokenize.js';
 export type { RenderArticle, RenderHistory, RenderOptions, RenderSource } from './types.js';
-export { paragraphText, wordDiffHtml } from './history.js';
+export { paragraphText, textDiffHtml, wordDiffHtml } from './history.js';
