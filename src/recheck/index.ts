@@ -28,7 +28,7 @@ import { errorMessage, isNewsmirrorError } from '../errors.js';
 import { extractFromPage, type PageCache } from '../extract/index.js';
 import { canonicalLink, normalizeTitle, type ArchiveIndex } from '../identity/index.js';
 import { histories, historyOf, partPrints, recordSourceState, reviseArticle } from '../revisions/index.js';
-import type { ArticleRecord, Fetcher, RecheckOutcome, RecheckPolicy, RecheckReport, SiteConfig } from '../types.js';
+import type { ArticleRecord, Fetcher, RecheckOutcome, RecheckPolicy, RecheckReport, SiteConfig, Validators } from '../types.js';
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
@@ -70,14 +70,19 @@ interface ScheduleRow {
   page_title: string | null;
   page_text: string | null;
   page_at: number | null;
+  /** The page's ETag and Last-Modified when last fetched: a 304 is a check that costs no body. */
+  etag: string | null;
+  last_modified: string | null;
 }
 
 function schedule(index: ArchiveIndex) {
   const db = index.db;
   db.exec(`CREATE TABLE IF NOT EXISTS recheck_schedule (site TEXT NOT NULL, id INTEGER NOT NULL, done INTEGER NOT NULL, retry_at INTEGER,
-    page_title TEXT, page_text TEXT, page_at INTEGER, PRIMARY KEY (site, id)) WITHOUT ROWID`);
-  const put = db.prepare(`INSERT INTO recheck_schedule (site, id, done, retry_at, page_title, page_text, page_at) VALUES (@site, @id, @done, @retry_at, @page_title, @page_text, @page_at)
-    ON CONFLICT(site, id) DO UPDATE SET done = excluded.done, retry_at = excluded.retry_at, page_title = excluded.page_title, page_text = excluded.page_text, page_at = excluded.page_at`);
+    page_title TEXT, page_text TEXT, page_at INTEGER, etag TEXT, last_modified TEXT, PRIMARY KEY (site, id)) WITHOUT ROWID`);
+  const put = db.prepare(`INSERT INTO recheck_schedule (site, id, done, retry_at, page_title, page_text, page_at, etag, last_modified)
+    VALUES (@site, @id, @done, @retry_at, @page_title, @page_text, @page_at, @etag, @last_modified)
+    ON CONFLICT(site, id) DO UPDATE SET done = excluded.done, retry_at = excluded.retry_at, page_title = excluded.page_title, page_text = excluded.page_text,
+      page_at = excluded.page_at, etag = excluded.etag, last_modified = excluded.last_modified`);
   return {
     rows: () => new Map((db.prepare('SELECT * FROM recheck_schedule').all() as ScheduleRow[]).map((r) => [`${r.site}\u0000${r.id}`, r])),
     put: (r: ScheduleRow) => void put.run(r),
@@ -97,9 +102,9 @@ function dueArticles(ctx: RecheckContext, policy: RecheckPolicy, rows: Map<strin
   const sites = new Map(ctx.sites.map((s) => [s.abbr, s]));
   const states = new Map(histories(ctx.index).map((h) => [`${h.site}\u0000${h.id}`, h.state]));
   const out: Due[] = [];
-  for (const rec of ctx.index.all()) {
+  for (const rec of ctx.index.seenSince(ctx.now - 2 * last)) {
     const site = sites.get(rec.site);
-    if (!site || rec.contentHash === '' || ctx.now - rec.firstSeen > 2 * last) continue;
+    if (!site) continue;
     const row = rows.get(`${rec.site}\u0000${rec.id}`);
     if (states.get(`${rec.site}\u0000${rec.id}`) === 'suspect') {
       // A suspected deletion is confirmed (or cleared) an hour later, whatever the schedule says.
@@ -113,6 +118,30 @@ function dueArticles(ctx: RecheckContext, policy: RecheckPolicy, rows: Map<strin
     out.push({ rec, site, step: k, dueAt: rec.firstSeen + policy.scheduleMs[k]!, row });
   }
   return out.sort((a, b) => a.dueAt - b.dueAt || (a.rec.site < b.rec.site ? -1 : a.rec.site > b.rec.site ? 1 : a.rec.id - b.rec.id));
+}
+
+/**
+ * The same articles, taking one host after the other: the pool below holds 16 checks, and 16 of one host
+ * would wait on its per-host limit (2) while the global limit (8) sat idle — a pass over 9 sites measured
+ * 29 s in due order and the page delays' floor is 6.3 s.
+ */
+function byHostInTurn(list: Due[]): Due[] {
+  const hosts = new Map<string, Due[]>();
+  for (const d of list) {
+    let host: string;
+    try {
+      host = new URL(d.rec.link).host;
+    } catch {
+      host = '';
+    }
+    const q = hosts.get(host) ?? [];
+    q.push(d);
+    hosts.set(host, q);
+  }
+  const queues = [...hosts.values()];
+  const out: Due[] = [];
+  for (let i = 0; out.length < list.length; i++) for (const q of queues) if (i < q.length) out.push(q[i]!);
+  return out;
 }
 
 /**
@@ -143,28 +172,32 @@ function sha256(s: string): string {
 
 const GONE_STATUS = new Set([404, 410, 451]);
 
-type Observation = { kind: 'gone'; detail: string } | { kind: 'live'; title: string | null; html: string | null; raw?: string } | { kind: 'unreachable'; detail: string } | { kind: 'skipped'; detail: string };
+type Observation =
+  | { kind: 'gone'; detail: string }
+  | { kind: 'live'; title: string | null; html: string | null; raw?: string; validators?: Validators } | { kind: 'unreachable'; detail: string } | { kind: 'skipped'; detail: string };
 
 /** Fetch and read one article's source page. Never throws for what the network or the page does. */
 async function observe(ctx: RecheckContext, d: Due): Promise<Observation> {
   const link = d.rec.link;
   let out;
   try {
-    out = await ctx.fetcher.fetch({ url: link, untrusted: true, accept: 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.5' });
+    // Conditional only once the page has a baseline: a 304 then means "as last compared".
+    const validators = d.row?.page_text != null ? { etag: d.row.etag, lastModified: d.row.last_modified } : null;
+    out = await ctx.fetcher.fetch({ url: link, untrusted: true, validators, accept: 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.5' });
   } catch (err) {
     if (isNewsmirrorError(err, 'http_status') && err.status !== null && GONE_STATUS.has(err.status)) return { kind: 'gone', detail: `HTTP ${err.status}` };
     // The guard refused it, or the link is not one we may fetch: never evidence of a deletion.
     if (isNewsmirrorError(err, 'private_network', 'bad_url', 'too_large', 'too_many_redirects')) return { kind: 'skipped', detail: errorMessage(err) };
     return { kind: 'unreachable', detail: errorMessage(err) };
   }
-  if (out.kind !== 'fetched') return { kind: 'live', title: null, html: null };
+  if (out.kind !== 'fetched') return { kind: 'live', title: null, html: null, validators: out.validators };
   if (redirectedAway(link, out.url)) return { kind: 'gone', detail: `redirected to ${out.url}` };
   if (out.contentType && !/html|xml/i.test(out.contentType)) return { kind: 'live', title: null, html: null };
   const page = { html: decodeText(out.body, { contentType: out.contentType, kind: 'html' }).text, url: out.url };
   const r = await extractFromPage(page, { selector: d.site.selector });
   if (r.kind !== 'full') return { kind: 'live', title: null, html: null };
   const html = flattenBody(cleanHtml(r.html, { baseUrl: r.url, imageProxy: d.site.images === 'proxy' ? ctx.imageProxy : null }));
-  return { kind: 'live', title: r.title ?? null, html, raw: r.html };
+  return { kind: 'live', title: r.title ?? null, html, raw: r.html, validators: out.validators };
 }
 
 /** Re-check the articles due at ctx.now (at most ctx.limit), recording what is found; see the module comment. */
@@ -176,7 +209,7 @@ export async function recheckArticles(ctx: RecheckContext): Promise<RecheckRepor
   const rows = table.rows();
   const due = dueArticles(ctx, policy, rows);
   const limit = ctx.limit ?? policy.perRun;
-  const todo = due.slice(0, Math.max(0, limit));
+  const todo = byHostInTurn(due.slice(0, Math.max(0, limit)));
   const report: RecheckReport = {
     startedAt,
     finishedAt: startedAt,
@@ -212,11 +245,26 @@ export async function recheckArticles(ctx: RecheckContext): Promise<RecheckRepor
   return report;
 }
 
-async function checkOne(ctx: RecheckContext, d: Due, table: ReturnType<typeof schedule>): Promise<RecheckOutcome> {
+/**
+ * The record as its file says: a process killed between an article's write and the index's update leaves
+ * the index behind (the file is the record, the index follows it).
+ */
+function followFile(ctx: RecheckContext, rec: ArticleRecord): ArticleRecord {
+  const bytes = readFileSync(path.join(ctx.archive, rec.path), 'utf8');
+  const hash = sha256(bytes);
+  if (hash === rec.contentHash) return rec;
+  const stored = parseArticleFile(bytes, rec.path);
+  const now = { ...rec, title: stored.title, normTitle: normalizeTitle(stored.title), contentHash: hash };
+  ctx.index.upsert(now);
+  return now;
+}
+
+async function checkOne(ctx: RecheckContext, due: Due, table: ReturnType<typeof schedule>): Promise<RecheckOutcome> {
   const { archive, index, now } = ctx;
+  const d = { ...due, rec: followFile(ctx, due.rec) };
   const rec = d.rec;
   const state = historyOf(index, rec.site, rec.id)?.state ?? 'live';
-  const row: ScheduleRow = d.row ?? { site: rec.site, id: rec.id, done: 0, retry_at: null, page_title: null, page_text: null, page_at: null };
+  const row: ScheduleRow = d.row ?? { site: rec.site, id: rec.id, done: 0, retry_at: null, page_title: null, page_text: null, page_at: null, etag: null, last_modified: null };
   const seen = await observe(ctx, d);
   if (seen.kind === 'unreachable' || seen.kind === 'skipped') {
     // Not evidence of anything: try again in an hour (within the step's window), the step stays to do.
@@ -257,6 +305,8 @@ async function checkOne(ctx: RecheckContext, d: Due, table: ReturnType<typeof sc
     next.page_title = seen.title ? prints.title : row.page_title;
     next.page_text = prints.text;
     next.page_at = now;
+    next.etag = seen.validators?.etag ?? null;
+    next.last_modified = seen.validators?.lastModified ?? null;
     if (edited && outcome === 'unchanged') outcome = 'edited';
   }
   table.put(next);
@@ -267,8 +317,7 @@ async function checkOne(ctx: RecheckContext, d: Due, table: ReturnType<typeof sc
 async function compare(ctx: RecheckContext, d: Due, row: ScheduleRow, title: string | null, html: string): Promise<boolean> {
   const { archive, index, now } = ctx;
   const rec = d.rec;
-  const bytes = readFileSync(path.join(archive, rec.path), 'utf8');
-  const stored = parseArticleFile(bytes, rec.path);
+  const stored = parseArticleFile(readFileSync(path.join(archive, rec.path), 'utf8'), rec.path);
   const page = partPrints(title ?? '', html);
   const mine = partPrints(stored.title, stored.body);
   const fromPage = d.site.fullText === 'always' || (ctx.pageCache?.get(rec.link) ?? null) !== null;
@@ -285,8 +334,5 @@ async function compare(ctx: RecheckContext, d: Due, row: ScheduleRow, title: str
     index.upsert({ ...rec, title: incoming.title, normTitle: normalizeTitle(incoming.title), contentHash: sha256(text), updatedAt: now });
     return true;
   }
-  // A run killed between the article's write and the index's: the file is the record, the index follows it.
-  const hash = sha256(bytes);
-  if (hash !== rec.contentHash) index.upsert({ ...rec, title: stored.title, normTitle: normalizeTitle(stored.title), contentHash: hash });
   return false;
 }

@@ -117,3 +117,36 @@ test('a run re-checks a bounded share (config recheck.perRun), and reports it', 
   await s.run(T0 + 3 * H);
   assert.equal((await s.run(T0 + 4 * H)).recheck.due, 0);
 });
+
+test('a page with an ETag is re-checked conditionally: 304 is unchanged, a new ETag brings the edit', async () => {
+  const { createServer } = await import('node:http');
+  const { page } = await import('./site.js');
+  const { cli, rss, tempDir, writeConfig } = await import('../pipeline/harness.js');
+  let version = { etag: '"v1"', html: page(story(0)) };
+  let notModified = 0;
+  let origin = '';
+  const host = createServer((req, res) => {
+    if (req.url === '/feed.xml') {
+      const item = { title: story(0).title, link: `${origin}/a/0.html`, guid: 'e-0', pubDate: new Date(T0 - 60_000).toUTCString(), body: '<p>摘要</p>' };
+      return void res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(rss('测试', [item]));
+    }
+    if (req.headers['if-none-match'] === version.etag) {
+      notModified++;
+      return void res.writeHead(304, { etag: version.etag }).end();
+    }
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', etag: version.etag }).end(version.html);
+  });
+  await new Promise<void>((r) => host.listen(0, '127.0.0.1', r));
+  after(() => host.close());
+  origin = `http://127.0.0.1:${(host.address() as { port: number }).port}`;
+  const dir = tempDir('nm-etag-');
+  writeConfig(dir, [{ name: '测试', abbr: 'test', feed: `${origin}/feed.xml`, fullText: 'always' }]);
+  const recheck = async (at: number) => JSON.parse((await cli(['recheck', '--json', '--now', new Date(at).toISOString()], dir)).stdout);
+  assert.equal((await cli(['run', '--no-recheck', '--no-progress', '--now', new Date(T0).toISOString()], dir)).code, 0);
+  assert.equal((await recheck(T0 + H)).outcomes.unchanged, 1);
+  assert.equal((await recheck(T0 + 6 * H)).outcomes.unchanged, 1);
+  assert.equal(notModified, 1);
+  version = { etag: '"v2"', html: page({ ...story(0), title: '预算法案报道 0（已更新）' }) };
+  assert.equal((await recheck(T0 + DAY)).outcomes.edited, 1);
+  assert.equal(file(path.join(dir, 'archive'), 0).title, '预算法案报道 0（已更新）');
+});
