@@ -180,14 +180,26 @@ async function rssWithShare(reps) {
   return { reps, runsWith: out.with, runsWithout: out.without, medianPeakMbWith: med(out.with.map((x) => x.peakMb)), medianPeakMbWithout: med(out.without.map((x) => x.peakMb)) };
 }
 
-/** Every figure above; `delayMs`: how long each page takes to answer. */
+/** Every figure above, `reps` times each; `delayMs`: how long each page takes to answer. */
 export async function recheckFigures({ delayMs = 50, reps = 3 } = {}) {
-  return {
-    delayMs,
-    recheckPass: [await recheckPass(1, delayMs), await recheckPass(9, delayMs)],
-    revisions: await revisionCounts(),
-    peakRss: await rssWithShare(reps),
-  };
+  const passes = { 1: [], 9: [] };
+  for (let k = 0; k < reps; k++) for (const hosts of [1, 9]) passes[hosts].push(await recheckPass(hosts, delayMs));
+  return { delayMs, reps, recheckPass: passes, revisions: await revisionCounts(), peakRss: await rssWithShare(reps) };
+}
+
+/** The figures as rows of bench/run.mjs's table (`row(name, values, unit, target, pass)`). */
+export async function recheckRows(row, reps) {
+  const f = await recheckFigures({ reps });
+  for (const hosts of [1, 9]) {
+    const runs = f.recheckPass[hosts];
+    row(`recheck pass: 1,000 articles on ${hosts} host${hosts > 1 ? 's' : ''}, pages answer in ${f.delayMs} ms`, runs.map((r) => r.wallMs / 1000), 's');
+    row(`recheck pass: requests (1,000 articles, ${hosts} host${hosts > 1 ? 's' : ''})`, runs.map((r) => r.requests), 'requests');
+    row(`recheck pass: floor at the default politeness (${hosts} host${hosts > 1 ? 's' : ''})`, runs.map((r) => r.floorMs / 1000), 's');
+  }
+  row('revisions written for 100 trivial edits', [f.revisions.revisionsForTrivial], 'files', '0', f.revisions.revisionsForTrivial === 0);
+  row('revisions written for 100 real edits', [f.revisions.revisionsForReal], 'files', '100', f.revisions.revisionsForReal === 100);
+  row('peak RSS: run with its recheck share (100)', f.peakRss.runsWith.map((r) => r.peakMb), 'MB');
+  row('peak RSS: the same run without', f.peakRss.runsWithout.map((r) => r.peakMb), 'MB');
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
