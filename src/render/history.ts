@@ -71,18 +71,30 @@ export function textDiffHtml(before: string, after: string): string {
   return out.join('');
 }
 
-const STYLE = '<style>.history ins{background:#2a24;text-decoration:none}.history del{background:#c334}.history .notice{font-weight:600}</style>';
+const STYLE = '<style>.history ins{background:#2a24;text-decoration:none}.history del{background:#c334}p.notice{font-weight:600}.history h2{font-size:1.1rem}</style>';
 
-/** The history notice and versions of an article page, or '' for a story with no history. */
-export function historySection(h: RenderHistory | null, src: RenderSource, tz: number): string {
+/**
+ * The notice above an article whose story has a history (removed at the source on <date>; edited, linking to
+ * the versions below the article), or ''. Outside <article>, which holds only what the source published.
+ */
+export function historyNotice(h: RenderHistory | null, tz: number): string {
   if (!h) return '';
   const parts: string[] = [];
   if (h.state === 'gone' && h.goneSince !== null) {
     parts.push(`<p class="notice">原文已删除 / removed at the source on <time datetime="${new Date(h.goneSince).toISOString()}">${dateTime(h.goneSince, tz).slice(0, 10)}</time></p>`);
   }
+  if (h.versions.length > 1) parts.push(`<p class="notice"><a href="#history">原文已修改 / edited at the source — ${h.versions.length} 个版本 versions</a></p>`);
+  // On one line with the <article> that follows: the page's first line break after a paragraph stays the meta line's.
+  return parts.length ? `${STYLE}${parts.join('')}` : '';
+}
+
+/** The versions of an edited story and the diff between each and the next, for below the article, or ''. */
+export function historySection(h: RenderHistory | null, src: RenderSource, tz: number): string {
+  if (!h) return '';
+  const parts: string[] = [];
   const versions = h.versions;
   if (versions.length > 1) {
-    parts.push(`<p class="notice">原文已修改 / edited at the source — ${versions.length} 个版本 versions</p>`, '<ol>');
+    parts.push(`<h2>原文已修改 / edited at the source — ${versions.length} 个版本 versions</h2>`, '<ol>');
     for (const [i, v] of versions.entries()) {
       parts.push(`<li><time datetime="${new Date(v.seen).toISOString()}">${dateTime(v.seen, tz)}</time> ${escapeHtml(v.title)}${i === versions.length - 1 ? ' <span class="meta">（当前 current）</span>' : ''}</li>`);
     }
@@ -98,7 +110,7 @@ export function historySection(h: RenderHistory | null, src: RenderSource, tz: n
     }
   }
   if (parts.length === 0) return '';
-  return `<section class="history">${STYLE}\n${parts.join('\n')}\n</section>\n`;
+  return `<section class="history" id="history">\n${parts.join('\n')}\n</section>\n`;
 }
 
 /** Links to the edited and removed pages, for the website's front page ('' when there are none). */

@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import MiniSearch from 'minisearch';
 import { writeFileAtomic, writeFilesAtomic } from '../archive/index.js';
-import { historyNav, historySection, renderHistoryPages } from './history.js';
+import { historyNav, historyNotice, historySection, renderHistoryPages } from './history.js';
 import { SEARCH_OPTIONS_SOURCE, searchTokenize } from './tokenize.js';
 import type { RenderArticle, RenderOptions, RenderSource } from './types.js';
 
@@ -281,17 +281,18 @@ ${latest.map(({ a, site }) => listItem(a, `${a.site}/${a.id}.html`, tz, site.nam
   };
   const articlePage = async (site: { abbr: string; name: string }, a: RenderArticle, newer: RenderArticle | undefined, older: RenderArticle | undefined) => {
     await write(`${site.abbr}/${a.id}.html`, () => {
+      const history = src.history?.(a.site, a.id) ?? null;
       const nav = `<nav class="pager"><span>${newer ? `<a href="${newer.id}.html" rel="prev">← ${escapeHtml(newer.title)}</a>` : ''}</span><span>${older ? `<a href="${older.id}.html" rel="next">${escapeHtml(older.title)} →</a>` : ''}</span></nav>`;
       return layout(
         {
           title: `${a.title} — ${site.name}`,
           root: '../',
-          body: `<article>
+          body: `${historyNotice(history, tz)}<article>
 <h1>${escapeHtml(a.title)}</h1>
 <p class="meta"><a href="index.html">${escapeHtml(site.name)}</a> · <time datetime="${new Date(a.published).toISOString()}">${dateTime(a.published, tz)} (GMT${tz >= 0 ? '+' : '-'}${Math.abs(tz / 60)})</time> · ${/^https?:\/\//i.test(a.link) ? `<a href="${escapeHtml(a.link)}" rel="noopener noreferrer">原文 Source</a>` : ''}</p>
-${historySection(src.history?.(a.site, a.id) ?? null, src, tz)}${siteBody(src.body(a.path))}
+${siteBody(src.body(a.path))}
 </article>
-${nav}`,
+${historySection(history, src, tz)}${nav}`,
         },
         siteTitle,
       );

@@ -33,8 +33,11 @@ test('an edited and a removed story, read without JavaScript', async () => {
       if (!r.url().startsWith(site.url)) outside.push(r.url());
     });
     await page.goto(`${site.url}test/${0xfffff}.html`);
-    const notice = await page.locator('.history .notice').first().innerText();
+    const notice = await page.locator('p.notice').first().innerText();
     assert.match(notice, /原文已修改 \/ edited at the source — 2 个版本/);
+    // The notice leads to the versions below the article.
+    await page.click('p.notice a');
+    assert.match(page.url(), /#history$/);
     assert.equal(await page.locator('.history ol li').count(), 2);
     // The newest diff is open without a script; deletions are struck through.
     assert.ok(await page.locator('.history details[open] del').first().isVisible());
@@ -44,7 +47,7 @@ test('an edited and a removed story, read without JavaScript', async () => {
     mkdirSync(path.join(ROOT, 'test-artifacts', 'screenshots'), { recursive: true });
     await page.screenshot({ path: path.join(ROOT, 'test-artifacts', 'screenshots', 'edited-article.png'), fullPage: true });
     await page.goto(`${site.url}test/${0xffffe}.html`);
-    assert.match(await page.locator('.history .notice').innerText(), /原文已删除 \/ removed at the source on 2024-03-01/);
+    assert.match(await page.locator('p.notice').innerText(), /原文已删除 \/ removed at the source on 2024-03-01/);
     await page.goto(`${site.url}index.html`);
     await page.click('text=原文已删除 Removed at the source');
     assert.match(page.url(), /removed\.html$/);
