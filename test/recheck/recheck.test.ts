@@ -150,3 +150,18 @@ test('a page with an ETag is re-checked conditionally: 304 is unchanged, a new E
   assert.equal((await recheck(T0 + DAY)).outcomes.edited, 1);
   assert.equal(file(path.join(dir, 'archive'), 0).title, '预算法案报道 0（已更新）');
 });
+
+test('a bad --now or recheck schedule is a one-line usage or config error (exit 2)', async () => {
+  const { cli, writeConfig, tempDir } = await import('../pipeline/harness.js');
+  const dir = tempDir('nm-recheck-args-');
+  writeConfig(dir, [{ name: '测试', abbr: 'test', feed: `${server.origin}/none.xml` }], 'recheck: {schedule: [1h, soon]}');
+  const bad = await cli(['recheck'], dir);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /newsmirror\.yaml: recheck\.schedule\[1\]: each step must be a duration like 15m, 6h or 3d\n$/);
+  writeConfig(dir, [{ name: '测试', abbr: 'test', feed: `${server.origin}/none.xml` }]);
+  for (const args of [['recheck', '--now', 'yesterday'], ['run', '--now', '2024-13-45']]) {
+    const r = await cli(args, dir);
+    assert.equal(r.code, 2, args.join(' '));
+    assert.match(r.stderr, /^newsmirror: --now: ".*" is not an ISO 8601 time/);
+  }
+});
