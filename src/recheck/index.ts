@@ -266,12 +266,17 @@ async function checkOne(ctx: RecheckContext, due: Due, table: ReturnType<typeof 
   const state = historyOf(index, rec.site, rec.id)?.state ?? 'live';
   const row: ScheduleRow = d.row ?? { site: rec.site, id: rec.id, done: 0, retry_at: null, page_title: null, page_text: null, page_at: null, etag: null, last_modified: null };
   const seen = await observe(ctx, d);
-  if (seen.kind === 'unreachable' || seen.kind === 'skipped') {
+  const next = { ...row, done: Math.max(row.done, d.step + 1), retry_at: null as number | null };
+  if (seen.kind === 'unreachable') {
     // Not evidence of anything: try again in an hour (within the step's window), the step stays to do.
     table.put({ ...row, retry_at: now + CONFIRM_MS });
     return seen.kind;
   }
-  const next = { ...row, done: Math.max(row.done, d.step + 1), retry_at: null as number | null };
+  if (seen.kind === 'skipped') {
+    // A link we may not fetch (the guard, a page over the size cap): asking again an hour later changes nothing.
+    table.put(next);
+    return seen.kind;
+  }
   if (seen.kind === 'gone') {
     const event = { at: now, detail: seen.detail };
     if (state === 'gone') {

@@ -165,3 +165,18 @@ test('a bad --now or recheck schedule is a one-line usage or config error (exit 
     assert.match(r.stderr, /^newsmirror: --now: ".*" is not an ISO 8601 time/);
   }
 });
+
+test('the private-network guard holds for re-checks: such a link is skipped, never gone, and not asked again that step', async () => {
+  const { cli, rss, tempDir } = await import('../pipeline/harness.js');
+  const { writeFileSync } = await import('node:fs');
+  const dir = tempDir('nm-recheck-guard-');
+  server.routes.set('/guard/feed.xml', { body: rss('测试', [{ title: '本地链接', link: `${server.origin}/guard/a/0.html`, guid: 'g0', pubDate: new Date(T0 - 60_000).toUTCString(), body: `<p>${'正文'.repeat(300)}</p>` }]) });
+  server.routes.set('/guard/a/0.html', { status: 404, body: 'x', type: 'text/html' });
+  // Feeds are the maintainer's own choice; links inside them are not: loopback is refused for the page.
+  writeFileSync(path.join(dir, 'newsmirror.yaml'), `archive: archive\nsites:\n  - {name: 测试, abbr: test, feed: "${server.origin}/guard/feed.xml", fullText: never}\n`);
+  assert.equal((await cli(['run', '--no-recheck', '--no-progress', '--now', new Date(T0).toISOString()], dir)).code, 0);
+  const r = JSON.parse((await cli(['recheck', '--json', '--now', new Date(T0 + H).toISOString()], dir)).stdout);
+  assert.deepEqual([r.outcomes.skipped, r.outcomes.suspected, r.outcomes.gone], [1, 0, 0]);
+  assert.equal(JSON.parse((await cli(['recheck', '--json', '--now', new Date(T0 + 2 * H).toISOString()], dir)).stdout).due, 0);
+  assert.equal(server.hits.get('/guard/a/0.html') ?? 0, 0, 'the page was never requested');
+});
