@@ -228,6 +228,10 @@ for (const [name, runs] of Object.entries(peaks)) {
   row(`peak RSS: ${name}`, runs.map((r) => r.maxRssMb), 'MB', own ? '≤ 200' : null, own ? Math.max(...runs.map((r) => r.maxRssMb)) <= 200 : null);
 }
 
+// 9. Re-checks and revisions (issue 13): bench/recheck.mjs.
+log('recheck …');
+await (await import('./recheck.mjs')).recheckRows(row, REPS);
+
 const machine = { os: `${os.type()} ${os.release()}`, cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version };
 // Redaction's cost: its own module and process (bench/redact.mjs).
 const redact = JSON.parse(execFileSync(process.execPath, [path.join(HERE, 'redact.mjs')], { encoding: 'utf8' }));

@@ -78,6 +78,14 @@ export interface Config {
   baseUrl: string | null;
   /** branch: the archive's (articles, lists, README); siteBranch: the website's and feeds' one-commit branch. */
   publish: { remote: string; branch: string; siteBranch: string };
+  /** Re-checks of stored articles at their source (issue 13); default: the recheck stage's DEFAULT_RECHECK. */
+  recheck?: RecheckPolicy;
+}
+
+/** How many stored articles a run re-checks, and when after first seen (ms offsets, ascending). */
+export interface RecheckPolicy {
+  perRun: number;
+  scheduleMs: number[];
 }
 
 // ---------------------------------------------------------------- fetch
@@ -221,7 +229,26 @@ export interface RunReport {
   sites: SiteReport[];
   totals: { sites: number; failed: number; new: number; updated: number; unchanged: number };
   /** Folders under articles/ with articles of sites the config does not list: kept, but in no list, README or page. */
-  unlisted?: UnlistedSite[];
+  unlisted?: UnlistedSite[];  /** The run's share of re-checks of stored articles (issue 13), when it made any. */
+  recheck?: RecheckReport;
+}
+
+/** What a re-check found (see the recheck stage). */
+export type RecheckOutcome = 'unchanged' | 'edited' | 'suspected' | 'gone' | 'back' | 'unreachable' | 'skipped';
+
+export interface RecheckReport {
+  startedAt: string;
+  finishedAt: string;
+  /** Articles due for a check now (before the limit). */
+  due: number;
+  checked: number;
+  /** Articles per outcome; every outcome is present. */
+  outcomes: Record<RecheckOutcome, number>;
+  /** Articles whose record changed (a version, a suspicion, a deletion, a return). */
+  changed: number;
+  /** One line per article that was not unchanged (at most 50). */
+  notes: string[];
+  ms: number;
 }
 
 export interface UnlistedSite {

@@ -20,6 +20,8 @@ import { serveSite } from '../render/index.js';
 import type { Config, RunReport } from '../types.js';
 import { runDemo } from './demo.js';
 import { redactCommand, type RedactOptions } from './redact.js';
+import { clockFrom, formatRecheck, recheckCommand } from './recheck.js';
+import { importRevisions, verifyRevisions } from '../revisions/index.js';
 import { createProgress, formatReport, readLastReport, saveLastReport, unlistedNote } from './report.js';
 
 type FailOn = 'any' | 'all' | 'never';
@@ -62,7 +64,9 @@ export async function main(argv: string[], io: { cwd?: string } = {}): Promise<n
     .option('--shard <i/n>', 'process only shard i of n of the sites (deterministic by abbr)')
     .option('--no-render', 'skip the feeds and website (lists and README are always refreshed)')
     .option('--publish', 'commit and push the archive after the run')
-    .action(async (o: { json?: boolean; progress: boolean; failOn: FailOn; shard?: string; render: boolean; publish?: boolean }) => {
+    .option('--now <iso>', 'the clock of this run (tests, backfills)')
+    .option('--no-recheck', 'skip the re-checks of stored articles')
+    .action(async (o: { json?: boolean; progress: boolean; failOn: FailOn; shard?: string; render: boolean; publish?: boolean; now?: string; recheck: boolean }) => {
       const cfg = config();
       let sites = cfg.sites;
       if (o.shard) {
@@ -70,13 +74,24 @@ export async function main(argv: string[], io: { cwd?: string } = {}): Promise<n
         sites = selectShard(cfg.sites, index, count);
       }
       const progress = createProgress(o.progress && !o.json && process.stderr.isTTY === true);
-      const report = await runMirror(cfg, { sites, render: o.render, onProgress: progress.onProgress });
+      const report = await runMirror(cfg, { sites, render: o.render, onProgress: progress.onProgress, now: clockFrom(o.now), recheck: o.recheck });
       progress.stop();
       await saveLastReport(cfg.archive, report);
       if (o.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
-      else process.stdout.write(formatReport(report));
+      else process.stdout.write(formatReport(report) + (report.recheck && report.recheck.checked > 0 ? formatRecheck(report.recheck) : ''));
       if (o.publish) await doPublish(cfg, report, !o.json);
       exitCode = exitCodeFor(report, o.failOn);
+    });
+
+  program
+    .command('recheck')
+    .description('re-fetch the source pages of stored articles that are due, recording edits, deletions and returns')
+    .option('--json', 'print the recheck report as JSON (counts per outcome)')
+    .option('--now <iso>', 'the clock of this pass (tests, backfills)')
+    .option('--limit <n>', 'check at most n articles (default: every one that is due)')
+    .option('--no-render', 'skip the feeds and website (lists and README are always refreshed)')
+    .action(async (o: { json?: boolean; now?: string; limit?: string; render: boolean }) => {
+      exitCode = await recheckCommand(config(), o);
     });
 
   program
@@ -88,7 +103,7 @@ export async function main(argv: string[], io: { cwd?: string } = {}): Promise<n
       const root = dir ? path.resolve(cwd, dir) : cfg.archive;
       const index = ArchiveIndex.open(root);
       try {
-        const rep = await importArchive(root, index, cfg.sites);
+        const rep = { ...(await importArchive(root, index, cfg.sites)), revisions: importRevisions(root, index) };
         if (o.json) process.stdout.write(JSON.stringify(rep, null, 2) + '\n');
         else process.stdout.write(`imported ${root}: ${JSON.stringify(rep)}\n`);
       } finally {
@@ -196,6 +211,11 @@ export async function main(argv: string[], io: { cwd?: string } = {}): Promise<n
       const index = ArchiveIndex.open(cfg.archive);
       try {
         const rep = await verifyArchive(cfg.archive, index, { repair: o.repair === true, sites: cfg.sites });
+        // revisions/ is checked against the articles; a repair rebuilds the index's copy from the status files.
+        if (o.repair) importRevisions(cfg.archive, index);
+        const revs = verifyRevisions(cfg.archive, index);
+        rep.problems.push(...revs.problems);
+        rep.files += revs.files;
         if (o.json) process.stdout.write(JSON.stringify(rep, null, 2) + '\n');
         else {
           for (const p of rep.problems) process.stdout.write(`problem: ${p}\n`);

@@ -8,7 +8,8 @@ import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { NewsmirrorError } from '../errors.js';
 import { DEFAULT_FETCH_POLICY } from '../fetch/index.js';
-import type { Config, FetchPolicy, SiteConfig } from '../types.js';
+import { DEFAULT_RECHECK } from '../recheck/index.js';
+import type { Config, FetchPolicy, RecheckPolicy, SiteConfig } from '../types.js';
 
 export const DEFAULT_CONFIG_FILE = 'newsmirror.yaml';
 export const DEFAULT_IMAGE_PROXY = 'https://images.weserv.nl?url={url}';
@@ -119,6 +120,12 @@ const schema = z.strictObject({
     .strictObject({ remote: z.string().min(1).default('origin'), branch: z.string().min(1).default('main'), siteBranch: z.string().min(1).default('site') })
     .default({ remote: 'origin', branch: 'main', siteBranch: 'site' }),
   sites: z.array(siteSchema).min(1, 'must list at least one site').optional(),
+  recheck: z
+    .strictObject({
+      perRun: z.number().int().min(0).max(1_000_000).optional(),
+      schedule: z.array(z.string().regex(/^\d+(?:\.\d+)?\s*[mhd]$/, 'each step must be a duration like 15m, 6h or 3d')).min(1).optional(),
+    })
+    .optional(),
 });
 
 export interface LoadConfigOptions {
@@ -208,7 +215,17 @@ export function fromObject(raw: unknown, file: string | null, opts: LoadConfigOp
     siteDir: path.resolve(archive, c.site.dir),
     baseUrl: c.site.baseUrl ? c.site.baseUrl.replace(/\/+$/, '') : null,
     publish: c.publish,
+    ...(c.recheck ? { recheck: recheckPolicy(c.recheck) } : {}),
   };
+}
+
+/** `recheck: { perRun, schedule: ['1h', '6h', …] }` → ms offsets, ascending (defaults: 100 and 1h 6h 1d 3d 7d 30d). */
+function recheckPolicy(r: { perRun?: number; schedule?: string[] }): RecheckPolicy {
+  const unit = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+  const scheduleMs = r.schedule
+    ? r.schedule.map((s) => Math.round(parseFloat(s) * unit[s.trim().slice(-1) as keyof typeof unit])).sort((a, b) => a - b)
+    : DEFAULT_RECHECK.scheduleMs;
+  return { perRun: r.perRun ?? DEFAULT_RECHECK.perRun, scheduleMs };
 }
 
 function checkUnique(sites: SiteConfig[], key: 'abbr' | 'name', where: string): void {

@@ -10,7 +10,7 @@ import { decodeText } from '../encoding/index.js';
 import { errorMessage, isNewsmirrorError } from '../errors.js';
 import type { Fetcher, FullTextMode } from '../types.js';
 
-export type ExtractResult = { kind: 'full'; html: string; url: string } | { kind: 'fallback'; code: string; reason: string };
+export type ExtractResult = { kind: 'full'; html: string; url: string; title?: string | null } | { kind: 'fallback'; code: string; reason: string };
 
 /** Visible text of an HTML fragment, without a DOM (cheap enough to run on every item). */
 function textOf(html: string): string {
@@ -91,20 +91,29 @@ export async function extractFullText(fetcher: Fetcher, link: string, opts: { se
   } catch (err) {
     return { kind: 'fallback', code: isNewsmirrorError(err) ? err.code : 'network', reason: errorMessage(err) };
   }
+  return extractFromPage(page, opts);
+}
+
+/**
+ * The article of a page already fetched (decoded HTML and its final URL), as extractFullText finds it; the
+ * result also carries the page's headline (og:title, else Readability's title). The re-check stage uses it.
+ */
+export async function extractFromPage(page: { html: string; url: string }, opts: { selector: string | null }): Promise<ExtractResult> {
   const { parseHTML, Readability } = await loadDomLibs();
   try {
     const { document } = parseHTML(page.html);
+    const og = document.querySelector('meta[property="og:title"]')?.getAttribute('content')?.trim() || null;
     if (opts.selector) {
       const el = document.querySelector(opts.selector);
       if (!el || !textOf(el.innerHTML)) return { kind: 'fallback', code: 'selector_not_found', reason: `${page.url}: nothing matches ${opts.selector}` };
-      return { kind: 'full', html: el.innerHTML, url: page.url };
+      return { kind: 'full', html: el.innerHTML, url: page.url, title: og ?? (document.title?.trim() || null) };
     }
     const article = new Readability(document as unknown as ConstructorParameters<typeof Readability>[0], { charThreshold: 100 }).parse();
     const html = article?.content ?? '';
     if (weightedLength(textOf(html)) < MIN_EXTRACTED) {
       return { kind: 'fallback', code: 'nothing_extracted', reason: `${page.url}: no article found on the page` };
     }
-    return { kind: 'full', html, url: page.url };
+    return { kind: 'full', html, url: page.url, title: og ?? (article?.title?.trim() || null) };
   } catch (err) {
     return { kind: 'fallback', code: 'extract_failed', reason: `${page.url}: ${errorMessage(err)}` };
   }

@@ -555,6 +555,14 @@ export class ArchiveIndex {
     for (const r of this.stmts.all!.iterate() as Iterable<Row>) yield toRecord(r);
   }
 
+  /**
+   * Written articles first seen at or after `since` (ms), for the re-check stage: one scan inside SQLite rather
+   * than every record of a large archive turned into an object on every run.
+   */
+  *seenSince(since: number): Iterable<ArticleRecord> {
+    for (const r of this.db.prepare("SELECT * FROM articles WHERE first_seen >= ? AND content_hash != ''").iterate(since) as Iterable<Row>) yield toRecord(r);
+  }
+
   /** Forget every article and id reservation (before rebuilding from the files). */
   clearArticles(): void {
     this.stmts.clear!.run();

@@ -48,8 +48,10 @@ import { ArchiveIndex, canonicalLink, nearIdentical, normalizeTitle, wordpressId
 import { createSqliteImageStore, storeImages, type ImageStore } from '../images/index.js';
 import { parseFeed } from '../parse/index.js';
 import { loadRedactions, type Redactions } from '../redact/index.js';
+import { DEFAULT_RECHECK, recheckArticles } from '../recheck/index.js';
 import { renderFeeds, renderSite, type RenderSource } from '../render/index.js';
-import type { ArticleRecord, Config, FeedItem, Fetcher, ParsedFeed, RunReport, SiteConfig, SiteReport, UnlistedSite, Validators } from '../types.js';
+import { changedStories, histories, importRevisions, keepSuperseded, listMark, readHistory, reviseArticle } from '../revisions/index.js';
+import type { ArticleRecord, Config, FeedItem, Fetcher, ParsedFeed, RecheckReport, RunReport, SiteConfig, SiteReport, UnlistedSite, Validators } from '../types.js';
 
 export interface RunOptions {
   /** The HTTP client to use (default: one built from config.fetch, closed at the end). */
@@ -63,6 +65,10 @@ export interface RunOptions {
   onProgress?: (event: ProgressEvent) => void;
   /** How long to wait for another run's lock before giving up (default 10 s). */
   lockWaitMs?: number;
+  /** Re-check stored articles after the feeds (default true; at most config.recheck.perRun of them). */
+  recheck?: boolean;
+  /** Overrides config.recheck.perRun (`newsmirror recheck` checks every due article). */
+  recheckLimit?: number;
 }
 
 export type ProgressEvent =
@@ -81,11 +87,7 @@ export async function runMirror(config: Config, opts: RunOptions = {}): Promise<
   const index = ArchiveIndex.open(config.archive);
   const fetcher = opts.fetcher ?? createFetcher(config.fetch);
   try {
-    // A run that was killed leaves its marker: holding the lock, its temp files are garbage (their renames
-    // never happened). Scanning only then keeps a normal run's cost independent of the archive's size.
-    const marker = path.join(config.archive, '.newsmirror', 'run-in-progress');
-    if (existsSync(marker)) await removeTempFiles(config.archive);
-    writeFileSync(marker, String(process.pid));
+    await markInProgress(config);
     await ensureImported(config, index);
     const redactions = loadRedactions(config.archive);
     // An index that has not seen these rules (restored from an older CI cache) is brought up to them before
@@ -113,6 +115,8 @@ export async function runMirror(config: Config, opts: RunOptions = {}): Promise<
         return report;
       }),
     );
+    // After the feeds (whose edits come first and cost nothing extra), a bounded share of re-checks.
+    const recheck = opts.recheck === false ? null : await recheckShare(ctx, sites, opts.recheckLimit);
     if (opts.sites !== undefined && opts.sites.length < config.sites.length) {
       // A shard owns only its sites' files: the README, feeds and site span every site and other shards write
       // their lists; `newsmirror render` rebuilds the whole picture after the shards (docs/DEPLOY.md).
@@ -120,7 +124,7 @@ export async function runMirror(config: Config, opts: RunOptions = {}): Promise<
     } else {
       await renderIfStale(config, index, opts.render ?? true);
     }
-    return { ...summarize(config, startedAt, reports), unlisted: unlistedSites(config, index) };
+    return { ...summarize(config, startedAt, reports), unlisted: unlistedSites(config, index), ...(recheck ? { recheck } : {}) };
   } finally {
     if (!opts.fetcher) await fetcher.close();
     index.close();
@@ -153,6 +157,75 @@ export async function renderArchive(
   }
 }
 
+/**
+ * `newsmirror recheck`: re-check every stored article that is due (or at most `limit`), under the run lock,
+ * then refresh what readers see. The same stage a run gives its bounded share to (see recheckShare).
+ */
+export async function recheckMirror(config: Config, opts: { now?: () => number; fetcher?: Fetcher; limit?: number; render?: boolean } = {}): Promise<RecheckReport> {
+  await mkdir(path.join(config.archive, '.newsmirror'), { recursive: true });
+  const lock = await acquireRunLock(config.archive, { waitMs: 10_000 });
+  const index = ArchiveIndex.open(config.archive);
+  const fetcher = opts.fetcher ?? createFetcher(config.fetch);
+  try {
+    await markInProgress(config);
+    await ensureImported(config, index);
+    const redactions = loadRedactions(config.archive);
+    redactions.sync(index);
+    const ctx: SiteContext = {
+      config,
+      index,
+      fetcher,
+      now: opts.now ?? Date.now,
+      pageCache: redactions.pageCache(createSqlitePageCache(index.db)),
+      imageStore: createSqliteImageStore(index.db),
+      redactions,
+    };
+    const report = await recheckShare(ctx, config.sites, opts.limit ?? Number.POSITIVE_INFINITY);
+    await renderIfStale(config, index, opts.render ?? true);
+    return report;
+  } finally {
+    if (!opts.fetcher) await fetcher.close();
+    index.close();
+    rmSync(path.join(config.archive, '.newsmirror', 'run-in-progress'), { force: true });
+    await lock.release();
+  }
+}
+
+/**
+ * A run (or recheck) that was killed leaves its marker: holding the lock, its temp files are garbage (their
+ * renames never happened). Scanning only then keeps a normal run's cost independent of the archive's size.
+ */
+async function markInProgress(config: Config): Promise<void> {
+  const marker = path.join(config.archive, '.newsmirror', 'run-in-progress');
+  if (existsSync(marker)) await removeTempFiles(config.archive);
+  writeFileSync(marker, String(process.pid));
+}
+
+/** Re-check stored articles of `sites` with the run's fetcher; what it changes makes a new generation to render. */
+async function recheckShare(ctx: SiteContext, sites: SiteConfig[], limit?: number): Promise<RecheckReport> {
+  const policy = ctx.config.recheck ?? DEFAULT_RECHECK;
+  const report = await recheckArticles({
+    archive: ctx.config.archive,
+    index: ctx.index,
+    fetcher: ctx.fetcher,
+    now: ctx.now(),
+    sites,
+    imageProxy: ctx.config.imageProxy,
+    policy,
+    limit: limit ?? policy.perRun,
+    pageCache: ctx.pageCache,
+    // A page says what the feed said: a takedown applies to it before it is compared or kept.
+    redact: ctx.redactions,
+  });
+  if (report.changed > 0) bumpGeneration(ctx.index);
+  return report;
+}
+
+/** A new generation: lists, README, feeds and site must be rendered again (see renderIfStale). */
+function bumpGeneration(index: ArchiveIndex): void {
+  index.setMeta('generation', String(Number(index.getMeta('generation') ?? '0') + 1));
+}
+
 interface SiteContext {
   config: Config;
   index: ArchiveIndex;
@@ -173,6 +246,8 @@ interface Candidate {
   canonical: string;
   normTitle: string;
   sourceHash: string;
+  /** Older versions of the same story in the same feed (the newest won, see toCandidates). */
+  superseded: FeedItem[];
 }
 
 function emptyReport(site: SiteConfig): SiteReport {
@@ -219,6 +294,7 @@ async function runSite(ctx: SiteContext, site: SiteConfig): Promise<SiteReport> 
         if (batch.writes.length >= COMMIT_SLICE) await commitBatch(ctx, batch, report);
       }
       await commitBatch(ctx, batch, report);
+      for (const c of candidates) if (c.superseded.length > 0) await keepOlderVersions(ctx, site, c);
       ctx.index.setValidators(site.feed, validators);
     }
   } catch (err) {
@@ -269,10 +345,16 @@ function note(report: SiteReport, text: string): void {
   if (report.notes.length < 10) report.notes.push(text);
 }
 
-/** Items → candidates: a link to identify them, a title, a date; duplicates within the feed dropped. */
+/**
+ * Items → candidates: a link to identify them, a title, a date. Two items of one story in one feed: the newest
+ * (by updated, else published date; else the first, as feeds list the newest first) is the candidate, the
+ * other is kept as its superseded version (a revision, if it reads differently).
+ */
 function toCandidates(ctx: SiteContext, site: SiteConfig, items: FeedItem[], report: SiteReport): Candidate[] {
-  const seen = new Set<string>();
-  const titled = new Map<string, { html: string; text?: string }[]>();
+  const seen = new Map<string, number>();
+  // Earlier items of this feed by title: a title they share makes one story only with near-identical text
+  // (daily round-ups carry one title for many stories). Texts are made only when a title repeats.
+  const titled = new Map<string, { at: number; html: string; text?: string }[]>();
   const out: Candidate[] = [];
   const nowMs = ctx.now();
   let excluded = 0;
@@ -302,18 +384,6 @@ function toCandidates(ctx: SiteContext, site: SiteConfig, items: FeedItem[], rep
     // untitled items sharing an opening sentence are not the same story.
     const normTitle = ownTitle ? normalizeTitle(ownTitle) : '';
     const keys = [item.guid ? `g:${item.guid}` : null, `l:${canonical}`];
-    // A title shared with an earlier item of the feed makes a duplicate only with near-identical text (daily
-    // round-ups carry one title for many stories).
-    // Texts are made only when a title repeats (a no-op run pays nothing for this).
-    const html = item.contentHtml ?? item.summary ?? '';
-    const sameTitle = normTitle ? (titled.get(normTitle) ?? []) : [];
-    const text = sameTitle.length > 0 ? htmlToText(html) : '';
-    if (keys.some((k) => k !== null && seen.has(k)) || sameTitle.some((t) => nearIdentical((t.text ??= htmlToText(t.html)), text))) {
-      report.duplicates++;
-      continue;
-    }
-    for (const k of keys) if (k) seen.add(k);
-    if (normTitle) titled.set(normTitle, [...sameTitle, { html, text: sameTitle.length > 0 ? text : undefined }]);
     const stated = item.published ?? item.updated;
     // No date: the time it was first seen. A date in the future is a feed's mistake: clamp it to now.
     const published = stated ? Math.min(stated.getTime(), nowMs) : nowMs;
@@ -323,10 +393,54 @@ function toCandidates(ctx: SiteContext, site: SiteConfig, items: FeedItem[], rep
       continue;
     }
     const sourceHash = sha256(JSON.stringify([item.guid, link, title, item.contentHtml, item.summary, site.fullText, site.selector, site.images]));
-    out.push({ item, guid: item.guid, link, title, published, canonical, normTitle, sourceHash });
+    const candidate: Candidate = { item, guid: item.guid, link, title, published, canonical, normTitle, sourceHash, superseded: [] };
+    let at = keys.map((k) => (k === null ? undefined : seen.get(k))).find((i) => i !== undefined);
+    const html = item.contentHtml ?? item.summary ?? '';
+    const sameTitle = normTitle ? (titled.get(normTitle) ?? []) : [];
+    if (at === undefined && sameTitle.length > 0) {
+      const text = htmlToText(html);
+      at = sameTitle.find((t) => nearIdentical((t.text ??= htmlToText(t.html)), text))?.at;
+    }
+    if (normTitle && at === undefined) titled.set(normTitle, [...sameTitle, { at: out.length, html }]);
+    for (const k of keys) if (k && at === undefined) seen.set(k, out.length);
+    if (at === undefined) {
+      out.push(candidate);
+      continue;
+    }
+    report.duplicates++;
+    const prior = out[at]!;
+    if (versionTime(item) > versionTime(prior.item)) {
+      candidate.superseded = [prior.item, ...prior.superseded];
+      out[at] = candidate;
+      for (const k of keys) if (k) seen.set(k, at);
+    } else prior.superseded.push(item);
   }
   if (excluded > 0) note(report, `${excluded} items left out: no category matches include.category ${site.include!.category}`);
   return out;
+}
+
+/** When the feed says an item's version dates from (updated, else published), or -Infinity. */
+function versionTime(item: FeedItem): number {
+  return (item.updated ?? item.published)?.getTime() ?? Number.NEGATIVE_INFINITY;
+}
+
+/**
+ * The older versions that came in the same feed as a story's newest (see toCandidates): each is kept as a
+ * revision of the stored story unless a version on record reads the same. A body that would need the page
+ * is the page's, so only its title can differ.
+ */
+async function keepOlderVersions(ctx: SiteContext, site: SiteConfig, c: Candidate): Promise<void> {
+  const rec = ctx.index.findStory(site.abbr, { guid: c.guid, canonicalLink: c.canonical, normTitle: c.normTitle, published: c.published });
+  if (!rec || !rec.contentHash || !existsSync(path.join(ctx.config.archive, rec.path))) return;
+  const stored = parseArticleFile(readFileSync(path.join(ctx.config.archive, rec.path), 'utf8'), rec.path);
+  for (const item of c.superseded) {
+    const raw = item.contentHtml ?? item.summary ?? '';
+    const body = needsFullText(site.fullText, raw, c.link)
+      ? stored.body
+      : flattenBody(cleanHtml(raw, { baseUrl: item.baseUrl ?? c.link, imageProxy: site.images === 'proxy' ? ctx.config.imageProxy : null }));
+    const seen = Math.min(Number.isFinite(versionTime(item)) ? versionTime(item) : ctx.now() - 1, ctx.now() - 1);
+    await keepSuperseded(ctx.config.archive, ctx.index, rec, { published: stored.published, title: safeTitle(item.title ?? '') || stored.title, link: c.link, body }, seen);
+  }
 }
 
 /** Articles per committed slice of a site's batch (see runSite). */
@@ -363,8 +477,7 @@ async function commitBatch(ctx: SiteContext, batch: Batch, report: SiteReport): 
   index.transaction(() => {
     for (const w of writes) index.upsert({ ...w.record, contentHash: w.contentHash });
     for (const r of touches) index.upsert(r);
-    // A new generation: lists, README, feeds and site must be rendered again (see runMirror).
-    if (writes.length > 0) index.setMeta('generation', String(Number(index.getMeta('generation') ?? '0') + 1));
+    if (writes.length > 0) bumpGeneration(index);
   });
   for (const w of writes) {
     if (w.isNew) report.new++;
@@ -445,7 +558,8 @@ async function prepareItem(ctx: SiteContext, site: SiteConfig, c: Candidate, rep
   }
 
   const published = match ? match.published : c.published;
-  const text = renderArticleFile({ published, title: c.title, link: c.link, body: flattenBody(html) });
+  const file = { published, title: c.title, link: c.link, body: flattenBody(html) };
+  const text = renderArticleFile(file);
   const contentHash = sha256(text);
   const t = ctx.now();
   const record: ArticleRecord = {
@@ -478,6 +592,15 @@ async function prepareItem(ctx: SiteContext, site: SiteConfig, c: Candidate, rep
     batch.touches.push({ ...match, guid: record.guid, sourceHash: c.sourceHash });
     report.unchanged++;
     return;
+  }
+  if (match && match.contentHash && existsSync(path.join(config.archive, relPath))) {
+    // A stored story served differently: a new version only if a reader would notice (the revisions stage keeps
+    // the previous one first); else the stored bytes stay and the new source hash spares the next run the work.
+    if ((await reviseArticle(config.archive, index, match, file, t)) !== 'edit') {
+      batch.touches.push({ ...match, guid: record.guid, sourceHash: c.sourceHash });
+      report.unchanged++;
+      return;
+    }
   }
   batch.writes.push({ record, text, contentHash, isNew: !match });
 }
@@ -578,8 +701,10 @@ async function renderOutputs(config: Config, index: ArchiveIndex, what: RenderWh
     // hundred sites that was a third of a second of waiting after the last feed).
     const files: { file: string; data: string }[] = [];
     const readmeSites: { name: string; abbr: string; count: number; latest: number | null }[] = [];
+    const marked = new Map(histories(index).map((h) => [`${h.site}\u0000${h.id}`, h]));
     for (const site of what.sites ?? config.sites) {
-      const newest = index.newest(site.abbr, config.listSize);
+      // Stories edited or removed at the source carry a mark in their list line (see listMark).
+      const newest = index.newest(site.abbr, config.listSize).map((r) => ({ ...r, title: listMark(marked.get(`${r.site}\u0000${r.id}`)) + r.title }));
       readmeSites.push({
         name: site.name,
         abbr: site.abbr,
@@ -614,6 +739,7 @@ async function renderOutputs(config: Config, index: ArchiveIndex, what: RenderWh
 
 /** What the render stage reads: the index for metadata, the article files for bodies. */
 function renderSource(config: Config, index: ArchiveIndex): RenderSource {
+  let withHistory: Set<string> | undefined;
   return {
     sites: config.sites.map((s) => ({ name: s.name, abbr: s.abbr, feed: s.feed })),
     articles: (abbr, limit, offset) => index.listing(abbr, limit ?? Number.MAX_SAFE_INTEGER, offset ?? 0),
@@ -625,6 +751,13 @@ function renderSource(config: Config, index: ArchiveIndex): RenderSource {
     between: (from, to) => index.between(from, to),
     span: () => index.span(),
     body: (rel) => readBody(config.archive, rel),
+    history: (abbr, id) => {
+      // Only stories the index knows a history of have a status file: no file lookup for the others.
+      withHistory ??= new Set(histories(index).map((h) => `${h.site}\u0000${h.id}`));
+      const rec = withHistory.has(`${abbr}\u0000${id}`) ? index.get(abbr, id) : null;
+      return rec ? readHistory(config.archive, rec) : null;
+    },
+    changed: (kind, limit) => changedStories(index, kind, limit),
   };
 }
 
@@ -650,6 +783,8 @@ async function ensureImported(config: Config, index: ArchiveIndex): Promise<void
   if (index.getMeta('imported') !== null) return;
   if (existsSync(path.join(config.archive, 'articles'))) await importArchive(config.archive, index, config.sites);
   else index.setMeta('imported', new Date().toISOString());
+  // The histories' copy in the index comes from the status files, after the articles they belong to.
+  if (existsSync(path.join(config.archive, 'revisions'))) importRevisions(config.archive, index);
 }
 
 /**

@@ -3,4 +3,5 @@ export { renderFeeds } from './feeds.js';
 export { serveSite } from './serve.js';
 export { renderSite } from './site.js';
 export { searchTokenize } from './tokenize.js';
-export type { RenderArticle, RenderOptions, RenderSource } from './types.js';
+export type { RenderArticle, RenderHistory, RenderOptions, RenderSource } from './types.js';
+export { paragraphText, textDiffHtml, wordDiffHtml } from './history.js';

@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import MiniSearch from 'minisearch';
 import { writeFileAtomic, writeFilesAtomic } from '../archive/index.js';
+import { historyNav, historyNotice, historySection, renderHistoryPages } from './history.js';
 import { SEARCH_OPTIONS_SOURCE, searchTokenize } from './tokenize.js';
 import type { RenderArticle, RenderOptions, RenderSource } from './types.js';
 
@@ -230,6 +231,7 @@ export async function renderSite(src: RenderSource, opts: RenderOptions): Promis
 <ul class="list">
 ${counts.map(({ site, count }) => `<li><a href="${escapeHtml(site.abbr)}/index.html">${escapeHtml(site.name)}</a> <span class="meta">${count} 篇</span></li>`).join('\n')}
 </ul>
+${historyNav(src)}
 <h2>最新 Latest</h2>
 <ul class="list">
 ${latest.map(({ a, site }) => listItem(a, `${a.site}/${a.id}.html`, tz, site.name)).join('\n')}
@@ -279,17 +281,18 @@ ${latest.map(({ a, site }) => listItem(a, `${a.site}/${a.id}.html`, tz, site.nam
   };
   const articlePage = async (site: { abbr: string; name: string }, a: RenderArticle, newer: RenderArticle | undefined, older: RenderArticle | undefined) => {
     await write(`${site.abbr}/${a.id}.html`, () => {
+      const history = src.history?.(a.site, a.id) ?? null;
       const nav = `<nav class="pager"><span>${newer ? `<a href="${newer.id}.html" rel="prev">← ${escapeHtml(newer.title)}</a>` : ''}</span><span>${older ? `<a href="${older.id}.html" rel="next">${escapeHtml(older.title)} →</a>` : ''}</span></nav>`;
       return layout(
         {
           title: `${a.title} — ${site.name}`,
           root: '../',
-          body: `<article>
+          body: `${historyNotice(history, tz)}<article>
 <h1>${escapeHtml(a.title)}</h1>
 <p class="meta"><a href="index.html">${escapeHtml(site.name)}</a> · <time datetime="${new Date(a.published).toISOString()}">${dateTime(a.published, tz)} (GMT${tz >= 0 ? '+' : '-'}${Math.abs(tz / 60)})</time> · ${/^https?:\/\//i.test(a.link) ? `<a href="${escapeHtml(a.link)}" rel="noopener noreferrer">原文 Source</a>` : ''}</p>
 ${siteBody(src.body(a.path))}
 </article>
-${nav}`,
+${historySection(history, src, tz)}${nav}`,
         },
         siteTitle,
       );
@@ -415,6 +418,7 @@ ${nav}`,
   );
 
   await flush();
+  written += (await renderHistoryPages(src, opts, (title, body) => layout({ title: `${title} — ${siteTitle}`, root: '', body }, siteTitle))).written;
   written += await copyAssets(opts.archive, dir);
   await writeFileAtomic(manifestFile, JSON.stringify(next));
   src.rendered(signature);

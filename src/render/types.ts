@@ -36,6 +36,19 @@ export interface RenderSource {
   span(): { oldest: number; newest: number } | null;
   /** Body HTML (cleaned, one line) of one article, by its archive-relative path. */
   body(path: string): string;
+  /** The story's history at the source (versions, deletion), or null when it has none (issue 13). */
+  history?(siteAbbr: string, id: number): RenderHistory | null;
+  /** Stories edited or removed at the source, newest event first, at most `limit`; `at` is the event's time. */
+  changed?(kind: 'edited' | 'removed', limit: number): (RenderArticle & { at: number })[];
+}
+
+/** A story's history as pages show it: its versions oldest first (the last is the article), and its state. */
+export interface RenderHistory {
+  state: 'live' | 'suspect' | 'gone';
+  /** When the deletion was first seen, while gone. */
+  goneSince: number | null;
+  /** `file`: archive-relative path of the version (a revisions/ file, or the article itself). */
+  versions: { seen: number; file: string; title: string }[];
 }
 
 export interface RenderOptions {
