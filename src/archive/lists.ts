@@ -30,12 +30,12 @@ function ymd(ms: number, tzOffsetMinutes: number): string {
 
 /**
  * README.md: a heading, one `[name](lists/name.md)` paragraph per site (with its count and latest date, both
- * taken from the data so a run that stores nothing changes no byte), optional feed and website links, then
- * credits.
+ * taken from the data so a run that stores nothing changes no byte), optional feed, website and daily
+ * digests links, then credits.
  */
 export function renderReadme(
   sites: { name: string; abbr?: string; count: number; latest: number | null }[],
-  opts: { feeds?: boolean; site?: boolean; tzOffsetMinutes?: number } = {},
+  opts: { feeds?: boolean; site?: boolean; digests?: string | null; tzOffsetMinutes?: number } = {},
 ): string {
   const tz = opts.tzOffsetMinutes ?? 480;
   const out = ['# 新闻镜像 News mirror', ''];
@@ -47,6 +47,7 @@ export function renderReadme(
     out.push('订阅 / Feeds: [全部 all](feeds/all.xml)' + sites.filter((s) => s.abbr && s.count > 0).map((s) => ` · [${escapeListTitle(s.name)}](feeds/${linkPath(s.abbr!)}.xml)`).join(''), '');
   }
   if (opts.site) out.push('网站 / Website: [site/index.html](site/index.html)', '');
+  if (opts.digests) out.push(`每日文摘 / Daily digests (EPUB, HTML): [${opts.digests}](${linkPath(opts.digests)})`, '');
   out.push('------', '', '本仓库由 [newsmirror](https://github.com/newsmirror/newsmirror) 定时镜像各新闻网站的 RSS 生成，版权归原作者所有。', '');
   return out.join('\n');
 }

@@ -19,6 +19,7 @@ import { commitMessage, initMirror, publish } from '../publish/index.js';
 import { serveSite } from '../render/index.js';
 import type { Config, RunReport } from '../types.js';
 import { runDemo } from './demo.js';
+import { digestCommand } from './digest.js';
 import { createProgress, formatReport, readLastReport, saveLastReport, unlistedNote } from './report.js';
 
 type FailOn = 'any' | 'all' | 'never';
@@ -130,6 +131,17 @@ export async function main(argv: string[], io: { cwd?: string } = {}): Promise<n
       const r = await renderArchive(cfg, { feedsAndSite: o.site, all: o.all === true });
       process.stdout.write(`rendered ${cfg.archive}: ${r.written} files changed\n`);
       if (r.unlisted.length > 0) process.stderr.write(`${unlistedNote(r.unlisted)}\n`);
+    });
+
+  program
+    .command('digest')
+    .description("write daily digests (EPUB and one self-contained HTML file per day); default yesterday's and today's")
+    .option('--date <YYYY-MM-DD>', 'the day (readers\' time zone); repeat for several', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--all', 'every day of the archive')
+    .option('--out <dir>', 'output folder (default: the config\'s digests.dir, site/digests)')
+    .option('--json', 'print what was written as JSON')
+    .action(async (o: { date?: string[]; all?: boolean; out?: string; json?: boolean }) => {
+      await digestCommand(config(), o, cwd, (s) => process.stdout.write(s));
     });
 
   program

@@ -230,7 +230,7 @@ export async function renderSite(src: RenderSource, opts: RenderOptions): Promis
 <ul class="list">
 ${counts.map(({ site, count }) => `<li><a href="${escapeHtml(site.abbr)}/index.html">${escapeHtml(site.name)}</a> <span class="meta">${count} 篇</span></li>`).join('\n')}
 </ul>
-<h2>最新 Latest</h2>
+${opts.digestsHref ? `<p><a href="${escapeHtml(opts.digestsHref)}">每日文摘 Daily digests</a> <span class="meta">EPUB · HTML，可离线阅读、转发</span></p>\n` : ''}<h2>最新 Latest</h2>
 <ul class="list">
 ${latest.map(({ a, site }) => listItem(a, `${a.site}/${a.id}.html`, tz, site.name)).join('\n')}
 </ul>`,
