@@ -231,7 +231,8 @@ async function doPublish(cfg: Config, report: RunReport | null, print: boolean, 
         })
       : 'newsmirror: update archive');
   const siteRel = path.relative(cfg.archive, cfg.siteDir);
-  const paths = [...ARCHIVE_PATHS, ...(siteRel && !siteRel.startsWith('..') ? [siteRel] : [])];
+  const digestRel = path.relative(cfg.archive, cfg.digests.dir);
+  const paths = [...ARCHIVE_PATHS, ...[siteRel, digestRel].filter((rel, i, all) => rel && !rel.startsWith('..') && !path.isAbsolute(rel) && all.indexOf(rel) === i)];
   const r = await publish({ repo: cfg.archive, paths, message: msg, remote: cfg.publish.remote, branch: cfg.publish.branch });
   if (print) process.stdout.write(r.committed ? `published: ${msg.split('\n')[0]}\n` : 'published: nothing to commit\n');
 }
