@@ -133,6 +133,11 @@ function tidy(nodes: ChildNode[], parent: Element | null, opts: BodyOptions, cou
       continue;
     }
     tidy(node.children, node, opts, count);
+    if (node.name === 'a' && !DomUtils.textContent(node).trim() && !DomUtils.findOne((e) => e.name === 'img', node.children)) {
+      // A link with nothing to read or see (a share button whose icon went): nothing to follow either.
+      DomUtils.removeElement(node);
+      continue;
+    }
     const only = ONLY[node.name];
     if (only) {
       for (const child of [...node.children]) {

@@ -179,20 +179,20 @@ function zone(tz: number): string {
  */
 const CSS = `html{color-scheme:light dark}
 body{margin:0 auto;max-width:40rem;padding:0 1rem 3rem;font-family:system-ui,-apple-system,"PingFang SC","Hiragino Sans GB","Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei",sans-serif;font-size:1.05rem;line-height:1.8;color:#1a1a1a;background:#fff;overflow-wrap:break-word;word-break:normal;line-break:strict;text-align:start}
-@media (prefers-color-scheme:dark){body{color:#e4e4e4;background:#121212}a{color:#9ec5ff}.meta,.img-alt{color:#b0b0b0}}
 h1{font-size:1.5rem;line-height:1.4}
 h2{font-size:1.3rem;line-height:1.45;margin-top:2.5rem;border-bottom:1px solid #8886;padding-bottom:.3rem}
 h3{font-size:1.15rem;line-height:1.5;margin-top:2rem}
 p{margin:.8em 0}
 img{max-width:100%;height:auto}
 figure{margin:1rem 0}
-figcaption,.meta,.img-alt{color:#555;font-size:.9rem}
+figcaption,.meta,.img-alt{color:#595959;font-size:.9rem}
 article{margin-bottom:2.5rem}
 nav ol,nav ul{padding-left:1.4rem}
 nav li{margin:.25rem 0}
 blockquote{margin:1rem 0;padding-left:1rem;border-left:3px solid #8886}
 table{border-collapse:collapse;max-width:100%}
 td,th{border:1px solid #8886;padding:.2rem .4rem}
+@media (prefers-color-scheme:dark){body{color:#e4e4e4;background:#121212}a{color:#9ec5ff}figcaption,.meta,.img-alt{color:#ababab}}
 `;
 
 // ---------------------------------------------------------------- HTML
@@ -320,7 +320,8 @@ ${groups
       },
       () => noTags(toc),
     );
-    doc.addCSS(CSS.replace(/^html\{color-scheme:light dark\}\n/, ''));
+    // Reading systems bring their own light and dark themes: the book's CSS sets no colour scheme of its own.
+    doc.addCSS(CSS.replace(/^html\{color-scheme:light dark\}\n/, '').replace(/^@media \(prefers-color-scheme:dark\).*\n/m, ''));
     for (const s of sections) doc.addSection(noTags(esc(s.title)), noTags(s.content), false, false, s.name);
     const files = await doc.getFilesForEPUB();
     return await zip(files, meta.modified);
