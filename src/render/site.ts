@@ -153,7 +153,7 @@ function listItem(a: RenderArticle, href: string, tz: number, siteName?: string)
  * - an image without alt text (screen readers read out its URL) gets an empty one; a linked image without
  *   one says it is an image, or the link would have no name;
  * - colours set inline by the source (black text) are dropped, so dark mode stays readable;
- * - links without text and style sheets are left out.
+ * - links without text, scripts and style sheets are left out.
  */
 function siteBody(body: string): string {
   return body
@@ -162,8 +162,9 @@ function siteBody(body: string): string {
     .replace(/<img\b(?![^>]*\salt=)/gi, '<img alt=""')
     // A link with no text (a spacer, an icon that went) has nothing to say: its blank stays, the link goes.
     .replace(/<a\b[^>]*>((?:\s|&nbsp;|&#160;|\u00a0)*)<\/a>/gi, '$1')
-    // Style sheets inside old bodies (kept by the original script) would restyle the whole page.
-    .replace(/<style\b[^>]*>[\s\S]*?<\/style>/gi, '')
+    // Scripts and style sheets inside old bodies (the original script kept them: Facebook embeds, styled
+    // components) would run or restyle the whole page; the CSP blocks the scripts, and they go.
+    .replace(/<(script|style)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, '')
     .replace(/\sstyle="([^"]*)"/gi, (_m, css: string) => {
       const kept = css.split(';').filter((d) => d.trim() && !/^\s*(?:color|background(?:-color|-image)?)\s*:/i.test(d));
       return kept.length ? ` style="${kept.join(';')}"` : '';
