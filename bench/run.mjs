@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CORPUS_VERSION, SITES, feedXml, hourlyFeedXml, makeArchive } from './corpus.mjs';
+import { benchDigest } from './digest.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const OUT = path.join(HERE, 'out');
@@ -213,6 +214,10 @@ hourlySizes.forEach((size, k) => {
   row(`hourly run: 36 new articles of 9 sites, website included, archive of ${size}`, hourly[k].map((r) => r.ms), 'ms');
 });
 row(`hourly run ratio ${largest / 1000}k / 1k`, hourly[1].map((r, i) => r.ms / hourly[0][i].ms), '×');
+
+log('digest of a busy day …');
+copyArchive(path.join(OUT, `archive-${largest}`), path.join(OUT, 'digest-archive'));
+await benchDigest({ archive: path.join(OUT, 'digest-archive'), size: largest, reps: REPS, row });
 
 // 8. Memory: the 20 MB feed, and the peak of every scenario above.
 log('20 MB feed …');

@@ -217,3 +217,24 @@ test('images: a stored image under the cap is carried (data: URI in HTML, a file
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--date: "2024-02-30" is not a date/);
 });
+
+test('a busy day of the bench corpus (216 articles of 9 sites, images at blocked hosts): valid EPUB, self-contained HTML', async () => {
+  // @ts-expect-error: the bench is plain JavaScript
+  const { makeArchive, SITES: BENCH_SITES } = await import('../../bench/corpus.mjs');
+  const dir = tempDir('nm-digest-bench-');
+  await makeArchive(path.join(dir, 'archive'), 500);
+  writeConfig(dir, (BENCH_SITES as string[]).map((abbr) => ({ name: abbr.toUpperCase(), abbr, feed: `http://127.0.0.1:9/${abbr}.xml` })));
+  const r = await cli(['digest', '--date', '2023-12-31', '--json'], dir);
+  assert.equal(r.code, 0, r.stderr);
+  const [d] = (JSON.parse(r.stdout) as { digests: { articles: number }[] }).digests;
+  assert.equal(d!.articles, 216);
+  const base = path.join(dir, 'archive', 'site', 'digests', '2023', '12', '2023-12-31');
+  assert.deepEqual(await epubErrors(`${base}.epub`), []);
+  const html = readFileSync(`${base}.html`, 'utf8');
+  assertSelfContained(html, 'bench digest');
+  assert.equal([...html.matchAll(/<li><a href="#a\d+">/g)].length, 216);
+  assert.equal([...html.matchAll(/<li><a href="#site-\d+">/g)].length, 9);
+  // Every body's images were remote: none is carried, every caption is.
+  assert.doesNotMatch(html, /<img/);
+  assert.match(html, /资料照|图片来源：路透社|示威者在街头|会议现场|记者会上/);
+});
