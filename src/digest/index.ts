@@ -11,13 +11,14 @@
  * Same articles → same bytes: nothing depends on the clock, and the EPUB's modification date is the newest
  * publication time of the day.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ZipArchive } from 'archiver';
 import type { EpubFile } from 'nodepub';
-import { writeFilesAtomic } from '../archive/index.js';
+import { writeFileAtomic, writeFilesAtomic } from '../archive/index.js';
 import { NewsmirrorError } from '../errors.js';
 import { digestBody, webHref, type CarriedImage } from './body.js';
 
@@ -30,6 +31,8 @@ export interface DigestArticle {
   title: string;
   link: string;
   published: number;
+  /** sha256 of the article file: with it, a day whose articles did not change is not rendered again. */
+  contentHash?: string;
 }
 
 /** What a digest reads (the render stage's source has all of it). */
@@ -54,6 +57,8 @@ export interface DigestOptions {
   imageMaxBytes?: number;
   /** Link from the digests page back to the website, or null. */
   siteHref?: string | null;
+  /** Render every day asked for, even when its articles did not change (restores files edited by hand). */
+  force?: boolean;
 }
 
 export interface Digest {
@@ -65,6 +70,8 @@ export interface Digest {
 }
 
 const DEFAULT_IMAGE_MAX = 300 * 1024;
+/** Bumped when the digest's templates change, so every day is rendered again once. */
+const DIGEST_VERSION = '1';
 const DAY = 86_400_000;
 /** Image types an EPUB 3 reading system must show and nodepub can list (webp and avif are not). */
 const EPUB_TYPES = new Set(['jpg', 'png', 'gif']);
@@ -122,7 +129,8 @@ export async function renderDigest(src: DigestSource, date: string, opts: Digest
 
 /**
  * Write the digests of `dates` (days without articles are skipped; their files, if any, are kept) and the
- * digests page. Every write compares bytes first, so unchanged digests are not touched.
+ * digests page. A day whose articles did not change since its digest was written is not rendered again
+ * (unless `force`), and every write compares bytes first, so unchanged digests are not touched.
  */
 export async function writeDigests(
   src: DigestSource,
@@ -131,16 +139,28 @@ export async function writeDigests(
 ): Promise<{ written: number; digests: { date: string; articles: number; epubBytes: number; htmlBytes: number }[] }> {
   const digests: { date: string; articles: number; epubBytes: number; htmlBytes: number }[] = [];
   let written = 0;
+  // What each day was rendered from, so an hourly run renders yesterday's digest again only when it changed.
+  const manifestFile = path.join(opts.archive, '.newsmirror', 'digest-manifest.json');
+  const manifest = readManifest(manifestFile);
+  const folder = (manifest[opts.outDir] ??= {});
   for (const date of [...new Set(dates)].sort()) {
+    const base = path.join(opts.outDir, digestPath(date));
+    const key = dayKey(src, date, opts);
+    if (!opts.force && key && folder[date]?.key === key && existsSync(`${base}.epub`) && existsSync(`${base}.html`)) {
+      digests.push({ date, ...folder[date]!.sizes });
+      continue;
+    }
     const d = await renderDigest(src, date, opts);
     if (!d) continue;
-    const base = path.join(opts.outDir, digestPath(date));
     written += (await writeFilesAtomic([
       { file: `${base}.epub`, data: d.epub },
       { file: `${base}.html`, data: d.html },
     ])).filter(Boolean).length;
-    digests.push({ date, articles: d.articles, epubBytes: d.epub.length, htmlBytes: Buffer.byteLength(d.html) });
+    const sizes = { articles: d.articles, epubBytes: d.epub.length, htmlBytes: Buffer.byteLength(d.html) };
+    digests.push({ date, ...sizes });
+    if (key) folder[date] = { key, sizes };
   }
+  await writeFileAtomic(manifestFile, JSON.stringify(manifest));
   // The page is there even before the first digest, so the links to it (README, website) always lead somewhere.
   written += (await writeFilesAtomic([{ file: path.join(opts.outDir, 'index.html'), data: renderIndex(opts) }])).filter(Boolean).length;
   return { written, digests };
@@ -432,4 +452,26 @@ function safeList(dir: string): string[] {
   } catch {
     return [];
   }
+}
+
+type DigestManifest = Record<string, Record<string, { key: string; sizes: { articles: number; epubBytes: number; htmlBytes: number } }>>;
+
+function readManifest(file: string): DigestManifest {
+  try {
+    const m = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+    if (m && typeof m === 'object') return m as DigestManifest;
+  } catch {
+    /* no digest written yet, or an unreadable manifest: render every day asked for */
+  }
+  return {};
+}
+
+/** What a day's digest is made of (its articles' files, the options), or null when a hash is not known. */
+function dayKey(src: DigestSource, date: string, opts: DigestOptions): string | null {
+  const from = dayStart(date, opts.tzOffsetMinutes);
+  const articles = src.between(from, from + DAY).map((a) => [a.site, a.id, a.title, a.link, a.published, a.contentHash ?? null] as const);
+  if (articles.some((a) => a[5] === null)) return null;
+  articles.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : x[1] - y[1]));
+  const inputs = [DIGEST_VERSION, opts.tzOffsetMinutes, opts.title ?? null, opts.imageMaxBytes ?? DEFAULT_IMAGE_MAX, src.sites.map((x) => [x.abbr, x.name]), articles];
+  return createHash('sha256').update(JSON.stringify(inputs)).digest('hex');
 }

@@ -543,7 +543,8 @@ export async function digestArchive(
     const tz = config.tzOffsetMinutes;
     const span = index.span();
     const dates = opts.dates === 'all' ? (span ? daysBetween(span.oldest, span.newest, tz) : []) : opts.dates ?? recentDays(opts.now ?? Date.now(), tz);
-    const o = digestOptions(config, opts.outDir);
+    // Asked for by hand: rendered whatever the manifest says, so files edited or damaged by hand are restored.
+    const o = { ...digestOptions(config, opts.outDir), force: true };
     return { ...(await writeDigests(renderSource(config, index), dates, o)), outDir: o.outDir };
   } finally {
     index.close();

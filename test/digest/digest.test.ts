@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { deflateSync } from 'node:zlib';
 import { EpubCheck } from '@likecoin/epubcheck-ts';
 import { unzipSync, strFromU8 } from 'fflate';
-import { renderDigest, type DigestSource } from '../../src/digest/index.js';
+import { renderDigest, writeDigests, type DigestSource } from '../../src/digest/index.js';
 import { cli, snapshot, tempDir, writeConfig } from '../pipeline/harness.js';
 
 const REAL = fileURLToPath(new URL('../fixtures/real-archive/', import.meta.url));
@@ -237,4 +237,28 @@ test('a busy day of the bench corpus (216 articles of 9 sites, images at blocked
   // Every body's images were remote: none is carried, every caption is.
   assert.doesNotMatch(html, /<img/);
   assert.match(html, /资料照|图片来源：路透社|示威者在街头|会议现场|记者会上/);
+});
+
+test('a day whose articles did not change is not rendered again (unless forced); one that changed is', async () => {
+  const dir = tempDir('nm-digest-skip-');
+  let reads = 0;
+  const articles = [{ id: 1, site: 'bbc', path: 'articles/bbc/1.md', title: '一', link: 'https://www.bbc.com/1', published: Date.UTC(2024, 0, 1, 3), contentHash: 'h1' }];
+  const src: DigestSource = {
+    sites: [{ name: 'BBC', abbr: 'bbc' }],
+    between: (from, to) => articles.filter((a) => a.published >= from && a.published < to),
+    body: () => (reads++, '<p>正文</p>'),
+  };
+  const opts = { archive: dir, outDir: path.join(dir, 'digests'), tzOffsetMinutes: 480 };
+  const first = await writeDigests(src, ['2024-01-01'], opts);
+  assert.equal(first.written, 3);
+  assert.equal(reads, 1);
+  const again = await writeDigests(src, ['2024-01-01'], opts);
+  assert.deepEqual([again.written, reads], [0, 1], 'not rendered again');
+  assert.deepEqual(again.digests, first.digests);
+  await writeDigests(src, ['2024-01-01'], { ...opts, force: true });
+  assert.equal(reads, 2, 'forced');
+  articles[0]!.contentHash = 'h2';
+  const changed = await writeDigests(src, ['2024-01-01'], opts);
+  assert.equal(reads, 3, 'an edited article renders its day again');
+  assert.equal(changed.written, 0, 'same bytes: nothing written');
 });
