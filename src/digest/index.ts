@@ -20,20 +20,11 @@ import { ZipArchive } from 'archiver';
 import type { EpubFile } from 'nodepub';
 import { writeFileAtomic, writeFilesAtomic } from '../archive/index.js';
 import { NewsmirrorError } from '../errors.js';
+import { escapeHtml as esc, type RenderArticle } from '../render/index.js';
 import { digestBody, webHref, type CarriedImage } from './body.js';
 
-export interface DigestArticle {
-  id: number;
-  /** Site abbr. */
-  site: string;
-  /** Archive-relative path of the article file. */
-  path: string;
-  title: string;
-  link: string;
-  published: number;
-  /** sha256 of the article file: with it, a day whose articles did not change is not rendered again. */
-  contentHash?: string;
-}
+/** An article as the render stage lists it; with its hash, a day whose articles did not change is not rendered again. */
+export type DigestArticle = Omit<RenderArticle, 'contentHash'> & { contentHash?: string };
 
 /** What a digest reads (the render stage's source has all of it). */
 export interface DigestSource {
@@ -122,8 +113,17 @@ export async function renderDigest(src: DigestSource, date: string, opts: Digest
   const bodies = new Map(articles.map((a) => [a, src.body(a.path)]));
   const meta = { title, date, tz, articles: articles.length, modified: Math.max(...articles.map((a) => a.published)) };
   const max = opts.imageMaxBytes ?? DEFAULT_IMAGE_MAX;
-  const html = renderHtml(groups, bodies, meta, opts.archive, max);
-  const epub = await renderEpub(groups, bodies, meta, opts.archive, max);
+  let k = 0;
+  const ids = new Map<DigestArticle, string>();
+  for (const g of groups) for (const a of g.articles) ids.set(a, `a${++k}`);
+  const ctx: Ctx = {
+    groups,
+    meta,
+    ids,
+    body: (a, types, src, xml) => digestBody(bodies.get(a)!, { archive: opts.archive, articlePath: a.path, imageMaxBytes: max, types, src, xml }),
+  };
+  const html = renderHtml(ctx);
+  const epub = await renderEpub(ctx);
   return { date, articles: articles.length, epub, html: html.html, images: html.images };
 }
 
@@ -173,16 +173,28 @@ interface Group {
   articles: DigestArticle[];
 }
 
+/** One day's digest as both formats render it. */
+interface Ctx {
+  groups: Group[];
+  meta: Meta;
+  /** Each article's anchor (a1, a2 … in reading order). */
+  ids: Map<DigestArticle, string>;
+  body: (a: DigestArticle, types: ReadonlySet<string>, src: (img: CarriedImage) => string, xml: boolean) => { html: string; carried: number; left: number };
+}
+
+/** The table of contents by site: one item per site, with its articles as a numbered list. */
+function tocItems(ctx: Ctx, siteHref: (i: number) => string, articleHref: (i: number, id: string) => string): string {
+  return ctx.groups
+    .map((g, i) => `<li><a href="${siteHref(i)}">${esc(g.site.name)}</a> <span class="meta">${g.articles.length} 篇</span>\n<ol>\n${g.articles.map((a) => `<li><a href="${articleHref(i, ctx.ids.get(a)!)}">${esc(a.title)}</a></li>`).join('\n')}\n</ol></li>`)
+    .join('\n');
+}
+
 interface Meta {
   title: string;
   date: string;
   tz: number;
   articles: number;
   modified: number;
-}
-
-function esc(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
 function time(ms: number, tz: number): string {
@@ -217,25 +229,14 @@ td,th{border:1px solid #8886;padding:.2rem .4rem}
 
 // ---------------------------------------------------------------- HTML
 
-function renderHtml(groups: Group[], bodies: Map<DigestArticle, string>, meta: Meta, archive: string, max: number): { html: string; images: { carried: number; left: number } } {
+function renderHtml(ctx: Ctx): { html: string; images: { carried: number; left: number } } {
+  const { groups, meta, ids } = ctx;
   const images = { carried: 0, left: 0 };
-  let k = 0;
-  const ids = new Map<DigestArticle, string>();
-  for (const g of groups) for (const a of g.articles) ids.set(a, `a${++k}`);
-  const toc = groups
-    .map((g, i) => `<li><a href="#site-${i + 1}">${esc(g.site.name)}</a> <span class="meta">${g.articles.length} 篇</span>\n<ol>\n${g.articles.map((a) => `<li><a href="#${ids.get(a)}">${esc(a.title)}</a></li>`).join('\n')}\n</ol></li>`)
-    .join('\n');
+  const toc = tocItems(ctx, (i) => `#site-${i + 1}`, (_i, id) => `#${id}`);
   const sections = groups
     .map((g, i) => {
       const items = g.articles.map((a) => {
-        const body = digestBody(bodies.get(a)!, {
-          archive,
-          articlePath: a.path,
-          imageMaxBytes: max,
-          types: HTML_TYPES,
-          src: (img: CarriedImage) => `data:${MIME[img.type]};base64,${img.bytes.toString('base64')}`,
-          xml: false,
-        });
+        const body = ctx.body(a, HTML_TYPES, (img) => `data:${MIME[img.type]};base64,${img.bytes.toString('base64')}`, false);
         images.carried += body.carried;
         images.left += body.left;
         return `<article id="${ids.get(a)}">\n<h3>${esc(a.title)}</h3>\n${byline(a, meta.tz)}\n${body.html}\n</article>`;
@@ -288,7 +289,8 @@ function noTags(s: string): string {
   return s.replace(/\[\[/g, '&#91;[');
 }
 
-async function renderEpub(groups: Group[], bodies: Map<DigestArticle, string>, meta: Meta, archive: string, max: number): Promise<Buffer> {
+async function renderEpub(ctx: Ctx): Promise<Buffer> {
+  const { groups, meta, ids } = ctx;
   // nodepub is CommonJS and reads the cover and images from files; the cover is drawn here, in a temp folder.
   const nodepub = createRequire(import.meta.url)('nodepub') as typeof import('nodepub');
   const tmp = mkdtempSync(path.join(tmpdir(), 'nm-digest-'));
@@ -296,22 +298,17 @@ async function renderEpub(groups: Group[], bodies: Map<DigestArticle, string>, m
     const cover = path.join(tmp, 'cover.svg');
     writeFileSync(cover, coverSvg(meta, groups));
     const images = new Map<string, string>();
-    let k = 0;
-    const ids = new Map<DigestArticle, string>();
-    for (const g of groups) for (const a of g.articles) ids.set(a, `a${++k}`);
     const sections = groups.map((g, i) => {
       const items = g.articles.map((a) => {
-        const body = digestBody(bodies.get(a)!, {
-          archive,
-          articlePath: a.path,
-          imageMaxBytes: max,
-          types: EPUB_TYPES,
-          src: (img: CarriedImage) => {
+        const body = ctx.body(
+          a,
+          EPUB_TYPES,
+          (img) => {
             images.set(path.basename(img.file), img.file);
             return `../images/${path.basename(img.file)}`;
           },
-          xml: true,
-        });
+          true,
+        );
         return `<article id="${ids.get(a)}">\n<h2>${esc(a.title)}</h2>\n${byline(a, meta.tz)}\n${body.html}\n</article>`;
       });
       return { name: `site${i + 1}`, title: g.site.name, content: `<section>\n<h1>${esc(g.site.name)}</h1>\n<p class="meta">${meta.date} · ${g.articles.length} 篇</p>\n${items.join('\n')}\n</section>` };
@@ -319,9 +316,7 @@ async function renderEpub(groups: Group[], bodies: Map<DigestArticle, string>, m
     const toc = `<nav aria-label="目录 Contents"><h1>目录 Contents</h1>
 <p class="meta">${meta.articles} 篇 · ${meta.date}（${zone(meta.tz)}）</p>
 <ol>
-${groups
-  .map((g, i) => `<li><a href="site${i + 1}.xhtml">${esc(g.site.name)}</a> <span class="meta">${g.articles.length} 篇</span>\n<ol>\n${g.articles.map((a) => `<li><a href="site${i + 1}.xhtml#${ids.get(a)}">${esc(a.title)}</a></li>`).join('\n')}\n</ol></li>`)
-  .join('\n')}
+${tocItems(ctx, (i) => `site${i + 1}.xhtml`, (i, id) => `site${i + 1}.xhtml#${id}`)}
 </ol></nav>`;
     const doc = nodepub.document(
       {

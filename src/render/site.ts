@@ -158,8 +158,8 @@ function listItem(a: RenderArticle, href: string, tz: number, siteName?: string)
 function siteBody(body: string): string {
   return body
     .replace(/(\ssrc=")\.\.\/\.\.\/assets\//g, `$1../${ASSETS}/assets/`)
-    .replace(/(<a\b[^>]*>\s*<img\b)([^>]*>)(?=\s*<\/a>)/gi, (m, open: string, rest: string) => (/\salt="[^"]*[^"\s][^"]*"/i.test(rest) ? m : `${open} alt="图片 Image"${rest.replace(/\salt="\s*"/i, '')}`))
-    .replace(/<img\b(?![^>]*\salt=)/gi, '<img alt=""')
+    .replace(/(<a\b[^>]*>\s*<img\b)([^>]*>)(?=\s*<\/a>)/gi, (m, open: string, rest: string) => (/\salt="[^"]*[^"\s][^"]*"/i.test(rest) ? m : `${open}${rest.replace(/\salt="\s*"/i, '').replace(/\s*(\/?)>$/, ' alt="图片 Image"$1>')}`))
+    .replace(/<img\b(?![^>]*\salt=)([^>]*?)\s*(\/?)>/gi, '<img$1 alt=""$2>')
     // A link with no text (a spacer, an icon that went) has nothing to say: its blank stays, the link goes.
     .replace(/<a\b[^>]*>((?:\s|&nbsp;|&#160;|\u00a0)*)<\/a>/gi, '$1')
     // Scripts and style sheets inside old bodies (the original script kept them: Facebook embeds, styled

@@ -5,17 +5,17 @@
  * desktop and phone widths kept in test-artifacts/screenshots/pages/.
  */
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { chromium, type Browser, type BrowserContextOptions } from 'playwright-core';
+import type { Browser, BrowserContextOptions } from 'playwright-core';
 import { serveSite } from '../../src/render/index.js';
 import { ROOT, cli, tempDir, writeConfig } from '../pipeline/harness.js';
 import { axeViolations, describeViolations } from './axe.js';
+import { launchChromium } from './chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = path.join(ROOT, 'test-artifacts', 'screenshots', 'pages');
 const REAL = fileURLToPath(new URL('../fixtures/real-archive/', import.meta.url));
 
@@ -41,7 +41,6 @@ let siteUrl: string;
 let closeServer: () => Promise<void>;
 
 before(async () => {
-  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: run scripts/setup-chromium.sh (installs Debian's chromium)`);
   const dir = tempDir('nm-pages-');
   cpSync(REAL, path.join(dir, 'archive'), { recursive: true });
   writeConfig(dir, [
@@ -58,10 +57,7 @@ before(async () => {
   const server = await serveSite(siteDir);
   siteUrl = server.url;
   closeServer = server.close;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
   mkdirSync(SHOTS, { recursive: true });
 });
 

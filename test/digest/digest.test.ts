@@ -9,10 +9,10 @@ import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync
 import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { deflateSync } from 'node:zlib';
 import { EpubCheck } from '@likecoin/epubcheck-ts';
 import { unzipSync, strFromU8 } from 'fflate';
 import { renderDigest, writeDigests, type DigestSource } from '../../src/digest/index.js';
+import { png } from '../images/png.js';
 import { cli, snapshot, tempDir, writeConfig } from '../pipeline/harness.js';
 
 const REAL = fileURLToPath(new URL('../fixtures/real-archive/', import.meta.url));
@@ -142,46 +142,14 @@ test('same articles, same bytes: two renders, another output folder, another pro
   assert.deepEqual(await epubErrors(tmp), []);
 });
 
-/** A valid PNG of w×h pixels whose bytes depend on `seed` (noise, so it does not compress away). */
-function png(w: number, h: number, seed: number): Buffer {
-  const crcTable = Array.from({ length: 256 }, (_, n) => {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    return c >>> 0;
-  });
-  const crc = (b: Buffer) => {
-    let c = 0xffffffff;
-    for (const x of b) c = crcTable[(c ^ x) & 0xff]! ^ (c >>> 8);
-    return (c ^ 0xffffffff) >>> 0;
-  };
-  const chunk = (t: string, d: Buffer) => {
-    const l = Buffer.alloc(4);
-    l.writeUInt32BE(d.length);
-    const td = Buffer.concat([Buffer.from(t), d]);
-    const c = Buffer.alloc(4);
-    c.writeUInt32BE(crc(td));
-    return Buffer.concat([l, td, c]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(w, 0);
-  ihdr.writeUInt32BE(h, 4);
-  ihdr.set([8, 2, 0, 0, 0], 8);
-  const rows = Buffer.alloc((w * 3 + 1) * h);
-  let x = seed;
-  for (let i = 0; i < rows.length; i++) {
-    x = (x * 1103515245 + 12345) >>> 0;
-    rows[i] = i % (w * 3 + 1) === 0 ? 0 : x >>> 24;
-  }
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(rows)), chunk('IEND', Buffer.alloc(0))]);
-}
 
 test('images: a stored image under the cap is carried (data: URI in HTML, a file in the EPUB); a larger or remote one is left out, its caption kept', async () => {
   const dir = tempDir('nm-digest-img-');
   const archive = path.join(dir, 'archive');
   mkdirSync(path.join(archive, 'articles', 'voa'), { recursive: true });
   mkdirSync(path.join(archive, 'assets', 'voa'), { recursive: true });
-  const small = png(8, 8, 1);
-  const big = png(120, 120, 2);
+  const small = png(1, 8, 8);
+  const big = png(2, 120, 120);
   writeFileSync(path.join(archive, 'assets', 'voa', '0123456789abcdef.png'), small);
   writeFileSync(path.join(archive, 'assets', 'voa', 'fedcba9876543210.png'), big);
   const t = Date.UTC(2024, 4, 3, 2, 0);
