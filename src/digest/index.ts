@@ -432,9 +432,7 @@ ${CSS}ul.list{list-style:none;padding:0}ul.list li{padding:.4rem 0;border-bottom
 <h1>每日文摘 Daily digests</h1>
 <p>每天一份，收录当天（${zone(opts.tzOffsetMinutes)}）各网站的全部文章：EPUB 电子书，或一个可以直接用浏览器打开的 HTML 文件。可以通过聊天软件把文件发给打不开本站的朋友。</p>
 <p class="meta">One file per day with every site's articles of that day: an EPUB book, or a single HTML file any browser opens. Send the file over a messenger to those who cannot reach this site.</p>
-<ul class="list">
-${rows.join('\n')}
-</ul>
+${rows.length ? `<ul class="list">\n${rows.join('\n')}\n</ul>` : '<p>还没有文摘：每次运行写入昨天和今天的文摘；<code>newsmirror digest --all</code> 写入存档里的每一天。<br>No digest yet: every run writes yesterday\'s and today\'s; <code>newsmirror digest --all</code> writes every day of the archive.</p>'}
 </main>
 </body>
 </html>
