@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CORPUS_VERSION, SITES, feedXml, hourlyFeedXml, makeArchive } from './corpus.mjs';
 import { deployBench } from './deploy.mjs';
+import { benchDigest } from './digest.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const OUT = path.join(HERE, 'out');
@@ -217,6 +218,9 @@ row(`hourly run ratio ${largest / 1000}k / 1k`, hourly[1].map((r, i) => r.ms / h
 
 // 7b. Deployment: history growth of the archive branch against the record's, one hourly push, published size.
 for (const r of await deployBench({ out: OUT, hours: QUICK ? 6 : 24, published: QUICK ? [] : [largest], log })) row(r.name, r.values, r.unit, r.target, r.pass);
+log('digest of a busy day …');
+copyArchive(path.join(OUT, `archive-${largest}`), path.join(OUT, 'digest-archive'));
+await benchDigest({ archive: path.join(OUT, 'digest-archive'), size: largest, reps: REPS, row });
 
 // 8. Memory: the 20 MB feed, and the peak of every scenario above.
 log('20 MB feed …');

@@ -74,6 +74,8 @@ export interface Config {
   sites: SiteConfig[];
   /** Static site output folder, relative to the archive unless absolute (issue 4). */
   siteDir: string;
+  /** Daily digests: absolute output folder (default <siteDir>/digests) and the largest image carried inside one. */
+  digests: { dir: string; imageMaxBytes: number };
   /** Public base URL of the mirror (for absolute links in the mirror's feeds), or null. */
   baseUrl: string | null;
   /** branch: the archive's (articles, lists, README); siteBranch: the website's and feeds' one-commit branch. */

@@ -102,6 +102,23 @@ export const README_END = '[//]: # (newsmirror:end)';
 const BEGIN_RE = /^\[\/\/\]: # \(newsmirror:begin\)[^\S\n]*$/m;
 const END_RE = /^\[\/\/\]: # \(newsmirror:end\)[^\S\n]*$/m;
 
+/** What the README block links, and where. */
+export interface ReadmeOptions {
+  feeds?: boolean;
+  site?: boolean;
+  /** The daily digests page, relative to the archive root (null: none). */
+  digests?: string | null;
+  /**
+   * Where the derived outputs (feeds, website, digests) are served, ending in `/`; '' for links relative to the
+   * archive root. They are published on a branch of their own, so on the Git host's main branch only an
+   * absolute base (from site.baseUrl) reaches them.
+   */
+  base?: string;
+  /** The website's front page, relative to the archive root (default `site/index.html`). */
+  siteIndex?: string;
+  tzOffsetMinutes?: number;
+}
+
 /**
  * What newsmirror keeps in README.md, between README_BEGIN and README_END: one `[name](lists/name.md)` paragraph
  * per site (with its count and latest date, both from the data so a run that stores nothing changes no byte),
@@ -109,18 +126,21 @@ const END_RE = /^\[\/\/\]: # \(newsmirror:end\)[^\S\n]*$/m;
  */
 export function renderReadmeBlock(
   sites: { name: string; abbr?: string; count: number; latest: number | null }[],
-  opts: { feeds?: boolean; site?: boolean; tzOffsetMinutes?: number } = {},
+  opts: ReadmeOptions = {},
 ): string {
   const tz = opts.tzOffsetMinutes ?? 480;
+  const base = opts.base ?? '';
   const out: string[] = [];
   for (const s of sites) {
     const facts = s.count > 0 ? ` — ${s.count} 篇${s.latest !== null ? `，最新 ${ymd(s.latest, tz)}` : ''}` : '';
     out.push(`[${escapeListTitle(s.name)}](lists/${linkPath(s.name)}.md)${facts}`, '');
   }
   if (opts.feeds) {
-    out.push('订阅 / Feeds: [全部 all](feeds/all.xml)' + sites.filter((s) => s.abbr && s.count > 0).map((s) => ` · [${escapeListTitle(s.name)}](feeds/${linkPath(s.abbr!)}.xml)`).join(''), '');
+    out.push(`订阅 / Feeds: [全部 all](${base}feeds/all.xml)` + sites.filter((s) => s.abbr && s.count > 0).map((s) => ` · [${escapeListTitle(s.name)}](${base}feeds/${linkPath(s.abbr!)}.xml)`).join(''), '');
   }
-  if (opts.site) out.push('网站 / Website: [site/index.html](site/index.html)', '');
+  const siteIndex = opts.siteIndex ?? 'site/index.html';
+  if (opts.site) out.push(`网站 / Website: [${siteIndex}](${base}${linkPath(siteIndex)})`, '');
+  if (opts.digests) out.push(`每日文摘 / Daily digests (EPUB, HTML): [${opts.digests}](${base}${linkPath(opts.digests)})`, '');
   return out.join('\n');
 }
 
@@ -130,7 +150,7 @@ export function renderReadmeBlock(
  */
 export function renderReadme(
   sites: { name: string; abbr?: string; count: number; latest: number | null }[],
-  opts: { feeds?: boolean; site?: boolean; tzOffsetMinutes?: number } = {},
+  opts: ReadmeOptions = {},
 ): string {
   return [
     '# 新闻镜像 News mirror',
@@ -155,7 +175,7 @@ export function renderReadme(
 export function updateReadme(
   existing: string | null,
   sites: { name: string; abbr?: string; count: number; latest: number | null }[],
-  opts: { feeds?: boolean; site?: boolean; tzOffsetMinutes?: number } = {},
+  opts: ReadmeOptions = {},
 ): string | null {
   if (existing === null) return renderReadme(sites, opts);
   const b = BEGIN_RE.exec(existing);

@@ -22,6 +22,7 @@ import { runDemo } from './demo.js';
 import { redactCommand, type RedactOptions } from './redact.js';
 import { clockFrom, formatRecheck, recheckCommand } from './recheck.js';
 import { importRevisions, verifyRevisions } from '../revisions/index.js';
+import { digestCommand } from './digest.js';
 import { createProgress, formatReport, readLastReport, saveLastReport, unlistedNote } from './report.js';
 
 type FailOn = 'any' | 'all' | 'never';
@@ -147,6 +148,17 @@ export async function main(argv: string[], io: { cwd?: string } = {}): Promise<n
       process.stdout.write(`rendered ${cfg.archive}: ${r.written} files changed\n`);
       if (r.unlisted.length > 0) process.stderr.write(`${unlistedNote(r.unlisted)}\n`);
       if (r.readmeWithoutBlock) process.stderr.write(`${README_BLOCK_NOTE}\n`);
+    });
+
+  program
+    .command('digest')
+    .description("write daily digests (EPUB and one self-contained HTML file per day); default yesterday's and today's")
+    .option('--date <YYYY-MM-DD>', 'the day (readers\' time zone); repeat for several', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--all', 'every day of the archive')
+    .option('--out <dir>', 'output folder (default: the config\'s digests.dir, site/digests)')
+    .option('--json', 'print what was written as JSON')
+    .action(async (o: { date?: string[]; all?: boolean; out?: string; json?: boolean }) => {
+      await digestCommand(config(), o, cwd, (s) => process.stdout.write(s));
     });
 
   program

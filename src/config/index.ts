@@ -116,6 +116,10 @@ const schema = z.strictObject({
       baseUrl: httpUrl.nullable().default(null),
     })
     .default({ dir: 'site', baseUrl: null }),
+  // Daily digests (EPUB + HTML); the folder defaults to digests/ inside the website, so it moves with it.
+  digests: z
+    .strictObject({ dir: z.string().min(1).optional(), imageMaxBytes: z.number().int().min(0).max(50_000_000).default(300 * 1024) })
+    .default({ imageMaxBytes: 300 * 1024 }),
   publish: z
     .strictObject({ remote: z.string().min(1).default('origin'), branch: z.string().min(1).default('main'), siteBranch: z.string().min(1).default('site') })
     .default({ remote: 'origin', branch: 'main', siteBranch: 'site' }),
@@ -213,6 +217,7 @@ export function fromObject(raw: unknown, file: string | null, opts: LoadConfigOp
     },
     sites,
     siteDir: path.resolve(archive, c.site.dir),
+    digests: { dir: path.resolve(archive, c.digests.dir ?? path.join(c.site.dir, 'digests')), imageMaxBytes: c.digests.imageMaxBytes },
     baseUrl: c.site.baseUrl ? c.site.baseUrl.replace(/\/+$/, '') : null,
     publish: c.publish,
     ...(c.recheck ? { recheck: recheckPolicy(c.recheck) } : {}),

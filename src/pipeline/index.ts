@@ -4,6 +4,7 @@
  *   lock → index (import an existing archive the index has not seen) → per site, concurrently:
  *   fetch (conditional GET) → parse → per item: redact (title, guid, link) → identity probe → [full text]
  *   → clean → redact (body) → [local images] → archive write → lists → README → feeds + website
+ *   → digests (yesterday's and today's)
  *
  * Invariants:
  * - One site's failure never stops or corrupts the others: every site runs inside its own try/catch and
@@ -41,6 +42,7 @@ import {
   writeFilesAtomic,
 } from '../archive/index.js';
 import { cleanHtml, htmlToText } from '../clean/index.js';
+import { daysBetween, recentDays, writeDigests } from '../digest/index.js';
 import { errorMessage, isNewsmirrorError } from '../errors.js';
 import { createSqlitePageCache, extractFullText, needsFullText, type PageCache } from '../extract/index.js';
 import { createFetcher } from '../fetch/index.js';
@@ -122,7 +124,7 @@ export async function runMirror(config: Config, opts: RunOptions = {}): Promise<
       // their lists; `newsmirror render` rebuilds the whole picture after the shards (docs/DEPLOY.md).
       await renderOutputs(config, index, { sites: opts.sites, lists: true, readme: false, feedsAndSite: false, links: false });
     } else {
-      await renderIfStale(config, index, opts.render ?? true);
+      await renderIfStale(config, index, opts.render ?? true, now());
     }
     return { ...summarize(config, startedAt, reports), unlisted: unlistedSites(config, index), ...(recheck ? { recheck } : {}) };
   } finally {
@@ -181,7 +183,7 @@ export async function recheckMirror(config: Config, opts: { now?: () => number; 
       redactions,
     };
     const report = await recheckShare(ctx, config.sites, opts.limit ?? Number.POSITIVE_INFINITY);
-    await renderIfStale(config, index, opts.render ?? true);
+    await renderIfStale(config, index, opts.render ?? true, ctx.now());
     return report;
   } finally {
     if (!opts.fetcher) await fetcher.close();
@@ -666,7 +668,7 @@ function sameAsStored(archive: string, paths: string[], title: string, html: str
  * no-op run renders nothing, which keeps its cost independent of the archive's size. A run killed after
  * writing articles but before rendering leaves an older generation behind, so the next run renders.
  */
-async function renderIfStale(config: Config, index: ArchiveIndex, render: boolean): Promise<void> {
+async function renderIfStale(config: Config, index: ArchiveIndex, render: boolean, now: number): Promise<void> {
   const inputs = [config.sites.map((x) => [x.name, x.abbr]), config.listSize, config.tzOffsetMinutes, config.siteDir, config.baseUrl];
   const state = `${index.getMeta('generation') ?? '0'}:${sha256(JSON.stringify(inputs))}`;
   // An imported archive's lists and README are as their writer (the original, an earlier newsmirror) left
@@ -675,7 +677,7 @@ async function renderIfStale(config: Config, index: ArchiveIndex, render: boolea
   const listsCurrent = asImported || (index.getMeta('rendered-lists') === `${state}:${render}` && existsSync(path.join(config.archive, 'README.md')));
   const siteCurrent = !render || (index.getMeta('rendered-site') === state && existsSync(path.join(config.siteDir, 'index.html')));
   if (listsCurrent && siteCurrent) return;
-  await renderOutputs(config, index, { lists: !listsCurrent, readme: !listsCurrent, feedsAndSite: !siteCurrent, links: render });
+  await renderOutputs(config, index, { lists: !listsCurrent, readme: !listsCurrent, feedsAndSite: !siteCurrent, links: render, now });
   index.setMeta('rendered-lists', `${state}:${render}`);
   if (render) index.setMeta('rendered-site', state);
 }
@@ -690,6 +692,8 @@ interface RenderWhat {
   links: boolean;
   /** Render every website page (RenderOptions.all). */
   allPages?: boolean;
+  /** The clock: with the website, the digests of yesterday and today (readers' days) are written. */
+  now?: number;
 }
 
 /** Write the requested outputs from the index; every write compares bytes first. */
@@ -722,7 +726,7 @@ async function renderOutputs(config: Config, index: ArchiveIndex, what: RenderWh
     if (what.readme) {
       // Only newsmirror's block of the README is rewritten; a README without the block is left alone.
       const file = path.join(config.archive, 'README.md');
-      const readme = updateReadme(readIfExists(file), readmeSites, { feeds: what.links, site: what.links, tzOffsetMinutes: config.tzOffsetMinutes });
+      const readme = updateReadme(readIfExists(file), readmeSites, { feeds: what.links, site: what.links, digests: what.links ? digestLink(config) : null, base: derivedBase(config), siteIndex: siteIndexLink(config), tzOffsetMinutes: config.tzOffsetMinutes });
       if (readme !== null) files.push({ file, data: readme });
       else readmeWithoutBlock = true;
     }
@@ -732,9 +736,71 @@ async function renderOutputs(config: Config, index: ArchiveIndex, what: RenderWh
     const src = renderSource(config, index);
     const renderOpts = { archive: config.archive, siteDir: config.siteDir, baseUrl: config.baseUrl, tzOffsetMinutes: config.tzOffsetMinutes };
     written += (await renderFeeds(src, renderOpts)).written;
-    written += (await renderSite(src, { ...renderOpts, all: what.allPages === true })).written;
+    written += (await renderSite(src, { ...renderOpts, all: what.allPages === true, digestsHref: digestHref(config) })).written;
+    // After the website: the digests page is linked from it, and a digest holds the articles just written.
+    written += (await writeDigests(src, recentDays(what.now ?? Date.now(), config.tzOffsetMinutes), digestOptions(config))).written;
   }
   return { written, readmeWithoutBlock };
+}
+
+function digestOptions(config: Config, outDir?: string) {
+  const dir = outDir ?? config.digests.dir;
+  const site = path.relative(dir, path.join(config.siteDir, 'index.html')).split(path.sep).join('/');
+  return { archive: config.archive, outDir: dir, tzOffsetMinutes: config.tzOffsetMinutes, imageMaxBytes: config.digests.imageMaxBytes, siteHref: outDir ? null : site };
+}
+
+/** The digests page relative to the website, or null when the digests are not inside it. */
+function digestHref(config: Config): string | null {
+  const rel = path.relative(config.siteDir, config.digests.dir);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? `${rel.split(path.sep).join('/')}/index.html` : null;
+}
+
+/**
+ * Where readers reach the derived outputs, for the README's links: the published root (site.baseUrl is the
+ * website's address, and the outputs keep their places relative to the archive root on the site branch), or
+ * '' when no address is set (links relative to the archive, right in a local copy).
+ */
+function derivedBase(config: Config): string {
+  if (!config.baseUrl) return '';
+  const up = path.relative(config.siteDir, config.archive).split(path.sep).join('/');
+  return new URL(up ? `${up}/` : './', `${config.baseUrl}/`).href;
+}
+
+/** The website's front page relative to the archive root. */
+function siteIndexLink(config: Config): string {
+  const rel = path.relative(config.archive, config.siteDir).split(path.sep).join('/');
+  return `${rel || '.'}/index.html`;
+}
+
+/** The digests page relative to the archive root (for the README), or null when it lies outside. */
+function digestLink(config: Config): string | null {
+  const rel = path.relative(config.archive, config.digests.dir);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? `${rel.split(path.sep).join('/')}/index.html` : null;
+}
+
+/**
+ * `newsmirror digest`: write the digests of `dates` (default yesterday's and today's; 'all' every day of the
+ * archive) from the index and files, into `outDir` (default the configured digests folder).
+ */
+export async function digestArchive(
+  config: Config,
+  opts: { dates?: string[] | 'all'; outDir?: string; now?: number } = {},
+): Promise<{ written: number; outDir: string; digests: { date: string; articles: number; epubBytes: number; htmlBytes: number }[] }> {
+  await mkdir(path.join(config.archive, '.newsmirror'), { recursive: true });
+  const lock = await acquireRunLock(config.archive, { waitMs: 10_000 });
+  const index = ArchiveIndex.open(config.archive);
+  try {
+    await ensureImported(config, index);
+    const tz = config.tzOffsetMinutes;
+    const span = index.span();
+    const dates = opts.dates === 'all' ? (span ? daysBetween(span.oldest, span.newest, tz) : []) : opts.dates ?? recentDays(opts.now ?? Date.now(), tz);
+    // Asked for by hand: rendered whatever the manifest says, so files edited or damaged by hand are restored.
+    const o = { ...digestOptions(config, opts.outDir), force: true };
+    return { ...(await writeDigests(renderSource(config, index), dates, o)), outDir: o.outDir };
+  } finally {
+    index.close();
+    await lock.release();
+  }
 }
 
 /** What the render stage reads: the index for metadata, the article files for bodies. */

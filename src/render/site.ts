@@ -16,7 +16,7 @@ import type { RenderArticle, RenderOptions, RenderSource } from './types.js';
 
 const ASSETS = '_static';
 /** Bumped when page templates change, so every page is rendered again once. */
-const TEMPLATE_VERSION = '3';
+const TEMPLATE_VERSION = '4';
 
 export function escapeHtml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
@@ -26,18 +26,29 @@ function dateTime(ms: number, tz: number): string {
   return new Date(ms + tz * 60_000).toISOString().slice(0, 16).replace('T', ' ');
 }
 
-const CSS = `:root{color-scheme:light dark}
-body{margin:0 auto;max-width:42rem;padding:0 1rem 3rem;font:17px/1.7 system-ui,-apple-system,"PingFang SC","Noto Sans CJK SC","Microsoft YaHei",sans-serif;color:#222;background:#fff}
-@media (prefers-color-scheme:dark){body{color:#ddd;background:#111}a{color:#8ab4f8}}
-header{padding:.8rem 0;border-bottom:1px solid #8884;margin-bottom:1rem}
-header a{margin-right:1rem;text-decoration:none;font-weight:600}
-h1{font-size:1.4rem;line-height:1.4}
+/**
+ * One small stylesheet, no fonts to download: Chinese reads in the reader's own system fonts (PingFang,
+ * Hiragino, Noto Sans CJK / Source Han Sans, Microsoft YaHei), with the line height CJK text wants; dark when
+ * the system is (prefers-color-scheme); greys that keep 4.5:1 contrast on both backgrounds.
+ */
+const CSS = `:root{color-scheme:light dark;--fg:#1a1a1a;--bg:#fff;--muted:#595959;--link:#0645ad;--rule:#d0d0d0}
+@media (prefers-color-scheme:dark){:root{--fg:#e4e4e4;--bg:#121212;--muted:#ababab;--link:#9ec5ff;--rule:#3a3a3a}}
+body{margin:0 auto;max-width:42rem;padding:0 1rem 3rem;font-family:system-ui,-apple-system,"PingFang SC","Hiragino Sans GB","Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei","WenQuanYi Micro Hei",sans-serif;font-size:1.0625rem;line-height:1.8;color:var(--fg);background:var(--bg);line-break:strict;-webkit-text-size-adjust:100%;text-size-adjust:100%}
+a{color:var(--link)}
+header{padding:.8rem 0;border-bottom:1px solid var(--rule);margin-bottom:1rem}
+header a{margin-right:1rem;text-decoration:none;font-weight:600;display:inline-block;padding:.2rem 0}
+h1{font-size:1.45rem;line-height:1.45}
+h2{font-size:1.2rem;line-height:1.5}
+article p{margin:.9em 0}
 img,video{max-width:100%;height:auto}
+figcaption{color:var(--muted);font-size:.9rem}
+blockquote{margin:1rem 0;padding-left:1rem;border-left:3px solid var(--rule)}
 ul.list{list-style:none;padding:0}
-ul.list li{padding:.35rem 0;border-bottom:1px solid #8882}
-.date,.meta{color:#888;font-size:.85rem}
+ul.list li{padding:.45rem 0;border-bottom:1px solid var(--rule)}
+.date,.meta{color:var(--muted);font-size:.875rem}
 .date{margin-right:.5rem;font-variant-numeric:tabular-nums}
-nav.pager{display:flex;justify-content:space-between;margin:1.5rem 0}
+nav.pager{display:flex;justify-content:space-between;gap:1rem;margin:1.5rem 0}
+nav.pager a{display:inline-block;padding:.3rem 0}
 article{overflow-wrap:anywhere}
 input[type=search]{width:100%;font-size:1rem;padding:.5rem;box-sizing:border-box}
 button{font-size:1rem;padding:.4rem .8rem}
@@ -123,7 +134,9 @@ function layout(p: Page, siteTitle: string): string {
 ${scripts}</head>
 <body>
 <header><a href="${p.root}index.html">${escapeHtml(siteTitle)}</a><a href="${p.root}search.html">搜索 Search</a></header>
+<main>
 ${p.body}
+</main>
 </body>
 </html>
 `;
@@ -134,9 +147,29 @@ function listItem(a: RenderArticle, href: string, tz: number, siteName?: string)
   return `<li><span class="date">${dateTime(a.published, tz).slice(0, 10)}</span><a href="${escapeHtml(href)}">${escapeHtml(a.title)}</a>${meta}</li>`;
 }
 
-/** Local images sit in the archive's assets/, relative to the article file; the site has its own copy. */
+/**
+ * An article body as the website shows it. Local images sit in the archive's assets/, relative to the article
+ * file; the site has its own copy. Bodies archived from the sources (and by the original script) carry what
+ * makes pages hard to read for some readers, fixed here without touching the archive:
+ * - an image without alt text (screen readers read out its URL) gets an empty one; a linked image without
+ *   one says it is an image, or the link would have no name;
+ * - colours set inline by the source (black text) are dropped, so dark mode stays readable;
+ * - links without text, scripts and style sheets are left out.
+ */
 function siteBody(body: string): string {
-  return body.replace(/(\ssrc=")\.\.\/\.\.\/assets\//g, `$1../${ASSETS}/assets/`);
+  return body
+    .replace(/(\ssrc=")\.\.\/\.\.\/assets\//g, `$1../${ASSETS}/assets/`)
+    .replace(/(<a\b[^>]*>\s*<img\b)([^>]*>)(?=\s*<\/a>)/gi, (m, open: string, rest: string) => (/\salt="[^"]*[^"\s][^"]*"/i.test(rest) ? m : `${open}${rest.replace(/\salt="\s*"/i, '').replace(/\s*(\/?)>$/, ' alt="图片 Image"$1>')}`))
+    .replace(/<img\b(?![^>]*\salt=)([^>]*?)\s*(\/?)>/gi, '<img$1 alt=""$2>')
+    // A link with no text (a spacer, an icon that went) has nothing to say: its blank stays, the link goes.
+    .replace(/<a\b[^>]*>((?:\s|&nbsp;|&#160;|\u00a0)*)<\/a>/gi, '$1')
+    // Scripts and style sheets inside old bodies (the original script kept them: Facebook embeds, styled
+    // components) would run or restyle the whole page; the CSP blocks the scripts, and they go.
+    .replace(/<(script|style)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, '')
+    .replace(/\sstyle="([^"]*)"/gi, (_m, css: string) => {
+      const kept = css.split(';').filter((d) => d.trim() && !/^\s*(?:color|background(?:-color|-image)?)\s*:/i.test(d));
+      return kept.length ? ` style="${kept.join(';')}"` : '';
+    });
 }
 
 interface Manifest {
@@ -232,7 +265,7 @@ export async function renderSite(src: RenderSource, opts: RenderOptions): Promis
 ${counts.map(({ site, count }) => `<li><a href="${escapeHtml(site.abbr)}/index.html">${escapeHtml(site.name)}</a> <span class="meta">${count} 篇</span></li>`).join('\n')}
 </ul>
 ${historyNav(src)}
-<h2>最新 Latest</h2>
+${opts.digestsHref ? `<p><a href="${escapeHtml(opts.digestsHref)}">每日文摘 Daily digests</a> <span class="meta">EPUB · HTML，可离线阅读、转发</span></p>\n` : ''}<h2>最新 Latest</h2>
 <ul class="list">
 ${latest.map(({ a, site }) => listItem(a, `${a.site}/${a.id}.html`, tz, site.name)).join('\n')}
 </ul>`,

@@ -66,6 +66,8 @@ export interface RenderOptions {
   /** Articles per search index file (500): a busy month is split into parts of this size. */
   searchPartSize?: number;
   title?: string;
+  /** The daily digests page, relative to the website root (linked from every page's header), or null. */
+  digestsHref?: string | null;
   /**
    * Render every page of the website, trusting nothing already there (default: only pages whose articles
    * changed since the last render, and everything when the templates, sites or a folder changed). Each write

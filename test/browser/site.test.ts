@@ -7,13 +7,13 @@ import { cpSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { writeFileAtomic } from '../../src/archive/index.js';
 import { renderSite, serveSite } from '../../src/render/index.js';
 import { ROOT, cli, tempDir, writeConfig } from '../pipeline/harness.js';
 import { makeSource } from '../render/source.js';
+import { CHROMIUM, launchChromium } from './chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = path.join(ROOT, 'test-artifacts', 'screenshots');
 const ORIGINAL = fileURLToPath(new URL('../fixtures/archive-original/', import.meta.url));
 
@@ -41,10 +41,7 @@ before(async () => {
   const server = await serveSite(siteDir);
   siteUrl = server.url;
   closeServer = server.close;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
   mkdirSync(SHOTS, { recursive: true });
 });
 

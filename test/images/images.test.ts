@@ -3,37 +3,12 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { deflateSync } from 'node:zlib';
 import { cleanHtml } from '../../src/clean/index.js';
 import { DEFAULT_FETCH_POLICY, createFetcher } from '../../src/fetch/index.js';
 import { ArchiveIndex } from '../../src/identity/index.js';
 import { createSqliteImageStore, imageType, storeImages } from '../../src/images/index.js';
 import { cli, rss, startFeedServer, tempDir, writeConfig } from '../pipeline/harness.js';
-
-function png(seed: number): Buffer {
-  // A valid 2×2 PNG whose pixels depend on seed (CRCs are not checked by our sniffing, but keep it well-formed).
-  const crcTable = Array.from({ length: 256 }, (_, n) => {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    return c >>> 0;
-  });
-  const crc = (b: Buffer) => {
-    let c = 0xffffffff;
-    for (const x of b) c = crcTable[(c ^ x) & 0xff]! ^ (c >>> 8);
-    return (c ^ 0xffffffff) >>> 0;
-  };
-  const chunk = (t: string, d: Buffer) => {
-    const l = Buffer.alloc(4);
-    l.writeUInt32BE(d.length);
-    const td = Buffer.concat([Buffer.from(t), d]);
-    const c = Buffer.alloc(4);
-    c.writeUInt32BE(crc(td));
-    return Buffer.concat([l, td, c]);
-  };
-  const ihdr = Buffer.from([0, 0, 0, 2, 0, 0, 0, 2, 8, 2, 0, 0, 0]);
-  const rows = Buffer.from([0, seed, 0, 0, seed, 0, 0, 0, seed, 0, 0, 0, seed]);
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(rows)), chunk('IEND', Buffer.alloc(0))]);
-}
+import { png } from './png.js';
 
 test('imageType sniffs real image bytes and refuses SVG and HTML', () => {
   assert.equal(imageType(png(1)), 'png');
