@@ -50,8 +50,6 @@ export interface RenderOptions {
   feedSize?: number;
   /** Articles per list page (50). */
   pageSize?: number;
-  /** Articles per search index file (500): a busy month is split into parts of this size. */
-  searchPartSize?: number;
   title?: string;
   /**
    * Render every page of the website, trusting nothing already there (default: only pages whose articles
