@@ -50,7 +50,7 @@ export interface SearchIndexOptions {
   tzOffsetMinutes: number;
   /** Articles written or changed since the last build, or null: build the whole index again. */
   changes: { site: string; id: number }[] | null;
-  /** Articles indexed in memory at a time (2,000). */
+  /** Articles indexed in memory at a time (1,000). */
   batch?: number;
   /** Target bucket file size in bytes (8 KB): a query pays about this much per term and segment. */
   bucketBytes?: number;
@@ -126,53 +126,51 @@ export function articleTerms(title: string, text: string): Set<string> {
   return out;
 }
 
-class Bytes {
-  buf = Buffer.allocUnsafe(1024);
-  n = 0;
-  private room(k: number) {
-    if (this.n + k <= this.buf.length) return;
-    const b = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.n + k));
-    this.buf.copy(b, 0, 0, this.n);
-    this.buf = b;
+function varintSize(x: number): number {
+  let n = 1;
+  while (x >= 0x80) {
+    x = Math.floor(x / 128);
+    n++;
   }
-  varint(x: number) {
-    this.room(10);
-    while (x >= 0x80) {
-      this.buf[this.n++] = (x % 128) | 0x80;
-      x = Math.floor(x / 128);
-    }
-    this.buf[this.n++] = x;
-  }
-  bytes(b: Buffer) {
-    this.room(b.length);
-    b.copy(this.buf, this.n);
-    this.n += b.length;
-  }
-  done(): Buffer {
-    return Buffer.from(this.buf.subarray(0, this.n));
-  }
+  return n;
 }
 
-function encodeIds(ids: number[]): Buffer {
-  const b = new Bytes();
-  for (let k = 0; k < ids.length; k++) b.varint(k === 0 ? ids[0]! : ids[k]! - ids[k - 1]! - 1);
-  return b.done();
+function putVarint(buf: Buffer, at: number, x: number): number {
+  while (x >= 0x80) {
+    buf[at++] = (x % 128) | 0x80;
+    x = Math.floor(x / 128);
+  }
+  buf[at++] = x;
+  return at;
 }
 
-/** One bucket file from its terms (sorted, for deterministic bytes). */
+/**
+ * One bucket file from its terms (sorted, for deterministic bytes), written straight into one buffer: a buffer
+ * per term's postings made a full build's RSS twice its heap (hundreds of thousands of small allocations).
+ */
 function encodeBucket(terms: [string, number[]][]): Buffer {
   terms.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
-  const head = new Bytes();
-  const postings = terms.map(([, ids]) => encodeIds(ids));
-  head.varint(terms.length);
-  terms.forEach(([term, ids], i) => {
-    const t = Buffer.from(term, 'utf8');
-    head.varint(t.length);
-    head.bytes(t);
-    head.varint(ids.length);
-    head.varint(postings[i]!.length);
+  const lens = terms.map(([, ids]) => {
+    let n = 0;
+    for (let k = 0; k < ids.length; k++) n += varintSize(k === 0 ? ids[0]! : ids[k]! - ids[k - 1]! - 1);
+    return n;
   });
-  return Buffer.concat([head.done(), ...postings]);
+  let size = varintSize(terms.length);
+  terms.forEach(([term, ids], i) => {
+    const tl = Buffer.byteLength(term);
+    size += varintSize(tl) + tl + varintSize(ids.length) + varintSize(lens[i]!) + lens[i]!;
+  });
+  const buf = Buffer.alloc(size);
+  let at = putVarint(buf, 0, terms.length);
+  terms.forEach(([term, ids], i) => {
+    const tl = Buffer.byteLength(term);
+    at = putVarint(buf, at, tl);
+    at += buf.write(term, at);
+    at = putVarint(buf, at, ids.length);
+    at = putVarint(buf, at, lens[i]!);
+  });
+  for (const [, ids] of terms) for (let k = 0; k < ids.length; k++) at = putVarint(buf, at, k === 0 ? ids[0]! : ids[k]! - ids[k - 1]! - 1);
+  return buf;
 }
 
 function bitsFor(bytes: number, bucketBytes: number): number {
@@ -283,7 +281,7 @@ function loadManifest(file: string, tz: number): Manifest | null {
 /** Build the search index into <siteDir>/search: the whole of it, or only what `changes` touch. */
 export async function updateSearchIndex(src: SearchSource, opts: SearchIndexOptions): Promise<SearchIndexReport> {
   const tz = opts.tzOffsetMinutes;
-  const batch = opts.batch ?? 2000;
+  const batch = opts.batch ?? 1000;
   const bucketBytes = opts.bucketBytes ?? 8192;
   const root = path.join(opts.siteDir, 'search');
   const manifestFile = path.join(opts.archive, '.newsmirror', 'search-manifest.json');
