@@ -241,7 +241,9 @@ class Writer {
 async function mergeSegments(inputs: { dir: string; bits: number; bytes: number }[], deleted: Set<number>, outDir: string, bucketBytes: number): Promise<{ bits: number; bytes: number; written: number }> {
   const total = inputs.reduce((n, s) => n + s.bytes, 0);
   const bits = Math.max(bitsFor(total, bucketBytes), ...inputs.map((s) => s.bits));
-  const cache = inputs.map(() => ({ b: -1, terms: {} as Record<string, number[]> }));
+  // Each input bucket read is grouped by output bucket once (hashing every term of it for every output
+  // bucket it spans made a 100k build take 11 minutes).
+  const cache = inputs.map(() => ({ b: -1, groups: new Map<number, [string, number[]][]>() }));
   const out = new Writer(outDir, true);
   for (let b = 0; b < 2 ** bits; b++) {
     const merged = new Map<string, number[]>();
@@ -250,11 +252,16 @@ async function mergeSegments(inputs: { dir: string; bits: number; bytes: number 
       const c = cache[i]!;
       if (c.b !== ib) {
         c.b = ib;
-        c.terms = parseBucket(readFileSync(bucketFile(seg.dir, ib)), decode);
+        c.groups = new Map();
+        const terms = parseBucket(readFileSync(bucketFile(seg.dir, ib)), decode);
+        for (const term in terms) {
+          const ob = termBucket(term, bits);
+          const g = c.groups.get(ob);
+          if (g) g.push([term, terms[term]!]);
+          else c.groups.set(ob, [[term, terms[term]!]]);
+        }
       }
-      for (const term in c.terms) {
-        if (termBucket(term, bits) !== b) continue;
-        const ids = c.terms[term]!;
+      for (const [term, ids] of c.groups.get(b) ?? []) {
         const keep = deleted.size ? ids.filter((id) => !deleted.has(id)) : ids;
         if (keep.length === 0) continue;
         const prev = merged.get(term);
@@ -322,12 +329,15 @@ export async function updateSearchIndex(src: SearchSource, opts: SearchIndexOpti
   const firstNew = m.nextDoc;
   for (const a of todo) m.docs[`${a.site}/${a.id}`] = [m.nextDoc++, a.contentHash.slice(0, 12)];
 
-  // Entries: the chunks holding the new and the deleted ids.
-  const chunks = new Map<number, Entry[]>();
-  const chunk = (k: number): Entry[] => {
-    let c = chunks.get(k);
-    if (!c) {
-      c = [];
+  // Entries: the chunks holding the new and the deleted ids, 100 chunks at a time (held all at once, the
+  // entries of a 100k build were a fifth of its peak memory).
+  const touched = new Set<number>(deletedNow.map((id) => Math.floor(id / CHUNK)));
+  for (let k = Math.floor(firstNew / CHUNK); k * CHUNK < m.nextDoc; k++) touched.add(k);
+  const gone = new Set(deletedNow);
+  const ks = [...touched].sort((x, y) => x - y);
+  for (let g = 0; g < ks.length; g += 100) {
+    const files = ks.slice(g, g + 100).map((k) => {
+      let c: Entry[] = [];
       if (!rebuilt) {
         try {
           c = JSON.parse(readFileSync(path.join(root, 'docs', `${k}.json`), 'utf8')) as Entry[];
@@ -335,19 +345,17 @@ export async function updateSearchIndex(src: SearchSource, opts: SearchIndexOpti
           c = [];
         }
       }
-      chunks.set(k, c);
-    }
-    return c;
-  };
-  todo.forEach((a, i) => {
-    const id = firstNew + i;
-    chunk(Math.floor(id / CHUNK))[id % CHUNK] = [siteName.get(a.site) ?? a.site, dateOf(a.published, tz), a.title, `${a.site}/${a.id}.html`];
-  });
-  for (const id of deletedNow) chunk(Math.floor(id / CHUNK))[id % CHUNK] = 0;
-  const chunkFiles = [...chunks].sort((x, y) => x[0] - y[0]).map(([k, c]) => ({ file: path.join(root, 'docs', `${k}.json`), data: JSON.stringify(Array.from(c, (e) => e ?? 0)) }));
-  chunks.clear();
-  for (const f of chunkFiles) m.chunkBytes[String(path.basename(f.file, '.json'))] = Buffer.byteLength(f.data);
-  written += (await writeFilesAtomic(chunkFiles)).filter(Boolean).length;
+      for (let id = Math.max(k * CHUNK, firstNew); id < Math.min((k + 1) * CHUNK, m.nextDoc); id++) {
+        const a = todo[id - firstNew]!;
+        c[id % CHUNK] = [siteName.get(a.site) ?? a.site, dateOf(a.published, tz), a.title, `${a.site}/${a.id}.html`];
+      }
+      for (let id = k * CHUNK; id < (k + 1) * CHUNK; id++) if (gone.has(id)) c[id % CHUNK] = 0;
+      const data = JSON.stringify(Array.from(c, (e) => e ?? 0));
+      m.chunkBytes[String(k)] = Buffer.byteLength(data);
+      return { file: path.join(root, 'docs', `${k}.json`), data };
+    });
+    written += (await writeFilesAtomic(files)).filter(Boolean).length;
+  }
 
   // Postings: batches of `batch` articles, each a segment (temporary when more than one is merged at once).
   const deleted = new Set([...m.deleted, ...deletedNow]);
