@@ -285,6 +285,10 @@ function loadManifest(file: string, tz: number): Manifest | null {
   return null;
 }
 
+function lean(a: SearchArticle): SearchArticle {
+  return { id: a.id, site: a.site, path: a.path, title: a.title, published: a.published, contentHash: a.contentHash.slice(0, 12) };
+}
+
 /** Build the search index into <siteDir>/search: the whole of it, or only what `changes` touch. */
 export async function updateSearchIndex(src: SearchSource, opts: SearchIndexOptions): Promise<SearchIndexReport> {
   const tz = opts.tzOffsetMinutes;
@@ -305,8 +309,10 @@ export async function updateSearchIndex(src: SearchSource, opts: SearchIndexOpti
   let todo: SearchArticle[];
   const deletedNow: number[] = [];
   if (rebuilt) {
+    // Only what the index needs of each article is kept (a listing carries its link and full hash too: at 100k
+    // articles that was a tenth of the build's peak).
     todo = src.sites
-      .flatMap((s) => src.articles(s.abbr))
+      .flatMap((s) => src.articles(s.abbr).map(lean))
       .sort((x, y) => x.published - y.published || (x.site < y.site ? -1 : x.site > y.site ? 1 : x.id - y.id));
   } else {
     todo = [];
@@ -322,7 +328,7 @@ export async function updateSearchIndex(src: SearchSource, opts: SearchIndexOpti
         deletedNow.push(had[0]);
         delete m.docs[key];
       }
-      if (a) todo.push(a);
+      if (a) todo.push(lean(a));
     }
     todo.sort((x, y) => x.published - y.published || (x.site < y.site ? -1 : x.site > y.site ? 1 : x.id - y.id));
   }
