@@ -4,18 +4,18 @@
  * within budget on an emulated 1.6 Mbps / 150 ms link over a generated archive.
  */
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 // @ts-expect-error: the bench is plain JavaScript
 import { makeArchive, SITES } from '../../bench/corpus.mjs';
 import { serveSite } from '../../src/render/index.js';
 import { querySearchIndex } from '../../src/search/index.js';
 import { cli, ROOT, tempDir, writeConfig } from '../pipeline/harness.js';
 import { buildSampleSite } from '../search/sample.js';
+import { launchChromium } from './chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = path.join(ROOT, 'test-artifacts', 'screenshots');
 let browser: Browser;
 let sample: Awaited<ReturnType<typeof buildSampleSite>>;
@@ -23,21 +23,14 @@ let url: string;
 let closeServer: () => Promise<void>;
 
 before(async () => {
-  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: run scripts/setup-chromium.sh`);
+  browser = await launchChromium();
   sample = await buildSampleSite();
-  const server = await serveSite(sample.siteDir);
-  url = server.url;
-  closeServer = server.close;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  ({ url, close: closeServer } = await serveSite(sample.siteDir));
   mkdirSync(SHOTS, { recursive: true });
 });
 
 after(async () => {
-  await browser?.close();
-  await closeServer?.();
+  await Promise.all([browser?.close(), closeServer?.()]);
 });
 
 async function results(page: Page): Promise<{ status: string; items: { date: string; title: string; site: string; href: string }[] }> {
