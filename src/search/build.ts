@@ -426,6 +426,8 @@ export async function updateSearchIndex(src: SearchSource, opts: SearchIndexOpti
   // Segments no longer listed, and entries beyond the last id (a smaller archive built again), are removed.
   const keep = new Set(m.segments.map((s) => s.name));
   for (const d of readdirSync(root, { withFileTypes: true })) if (d.isDirectory() && /^s\d+$/.test(d.name) && !keep.has(d.name)) rmSync(path.join(root, d.name), { recursive: true, force: true });
+  // The per-month MiniSearch parts that sites rendered before this index (months.json, YYYY-MM[.N].json).
+  for (const f of readdirSync(root)) if (/^(months|\d{4}-\d{2}(\.\d+)?)\.json$/.test(f)) rmSync(path.join(root, f), { force: true });
   const lastChunk = Math.ceil(m.nextDoc / CHUNK);
   for (const f of existsSync(path.join(root, 'docs')) ? readdirSync(path.join(root, 'docs')) : []) {
     const n = Number(f.replace(/\.json$/, ''));
