@@ -250,3 +250,7 @@ const lines = [
   ...rows.map((r) => `${r.name.padEnd(w)}  ${fmt(r.median).padStart(10)}  ${`${fmt(r.min)}–${fmt(r.max)}`.padStart(21)}  ${r.unit.padEnd(8)}  ${(r.target ?? '').padEnd(7)}  ${r.pass === null ? '' : r.pass ? 'pass' : 'FAIL'}`),
 ];
 process.stdout.write(lines.join('\n') + '\n');
+
+// Search figures (issue 14): bytes and ms per query in Chromium, index size, build time and memory, whole and
+// hourly, printed by bench/search.mjs in its own processes (BENCH_SEARCH=0 leaves them out).
+if (process.env.BENCH_SEARCH !== '0') execFileSync(process.execPath, [path.join(HERE, 'search.mjs'), ...SIZES.map(String)], { stdio: 'inherit' });

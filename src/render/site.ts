@@ -4,14 +4,11 @@
  * no fonts, no scripts needed to read (search is the one exception, and loads its index only when used),
  * nothing from any third-party host, relative links everywhere. Same input → same bytes.
  */
-import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
-import MiniSearch from 'minisearch';
 import { writeFileAtomic, writeFilesAtomic } from '../archive/index.js';
 import { historyNav, historyNotice, historySection, renderHistoryPages } from './history.js';
-import { SEARCH_OPTIONS_SOURCE, searchTokenize } from './tokenize.js';
+import { searchScript, updateSearchIndex } from '../search/index.js';
 import type { RenderArticle, RenderOptions, RenderSource } from './types.js';
 
 const ASSETS = '_static';
@@ -52,64 +49,6 @@ nav.pager a{display:inline-block;padding:.3rem 0}
 article{overflow-wrap:anywhere}
 input[type=search]{width:100%;font-size:1rem;padding:.5rem;box-sizing:border-box}
 button{font-size:1rem;padding:.4rem .8rem}
-`;
-
-const SEARCH_JS = `// Search: loaded only on the search page. The index is split by month (search/YYYY-MM.json, then
-// YYYY-MM.2.json … for busy months): the newest months load when the reader starts typing, older ones when
-// asked, so a slow link pays for what is used.
-${SEARCH_OPTIONS_SOURCE}
-(function () {
-  var input = document.getElementById('q');
-  var out = document.getElementById('results');
-  var status = document.getElementById('status');
-  var more = document.getElementById('more');
-  var months = null, loaded = [], next = 0, busy = null;
-  function list() {
-    if (!months) months = fetch('search/months.json').then(function (r) { return r.json(); });
-    return months;
-  }
-  function load(n) {
-    busy = (busy || Promise.resolve()).then(function () { return list(); }).then(function (all) {
-      var batch = all.slice(next, next + n);
-      next += batch.length;
-      var files = [];
-      batch.forEach(function (m) { files = files.concat(m.files || [m.month + '.json']); });
-      return Promise.all(files.map(function (f) {
-        return fetch('search/' + f).then(function (r) { return r.text(); }).then(function (json) {
-          loaded.push(MiniSearch.loadJSON(json, SEARCH_OPTIONS));
-        });
-      })).then(function () { return all; });
-    });
-    return busy;
-  }
-  function show() {
-    var q = input.value.trim();
-    (loaded.length ? Promise.resolve(list()) : load(3)).then(function (all) {
-      out.textContent = '';
-      status.textContent = '';
-      if (!q) return;
-      var hits = [];
-      loaded.forEach(function (ix) { hits = hits.concat(ix.search(q, { combineWith: 'AND', prefix: function (t) { return t.length > 1; } })); });
-      // Every character must occur; titles that contain the query as written come first, then newest.
-      hits.sort(function (a, b) { return (b.title.indexOf(q) >= 0) - (a.title.indexOf(q) >= 0) || (a.date < b.date) - (a.date > b.date) || b.score - a.score; });
-      hits.slice(0, 100).forEach(function (h) {
-        var li = document.createElement('li');
-        var d = document.createElement('span'); d.className = 'date'; d.textContent = h.date;
-        var a = document.createElement('a'); a.href = h.url; a.textContent = h.title;
-        var s = document.createElement('span'); s.className = 'meta'; s.textContent = ' ' + h.siteName;
-        li.appendChild(d); li.appendChild(a); li.appendChild(s); out.appendChild(li);
-      });
-      var searched = all.slice(0, next);
-      status.textContent = (hits.length ? hits.length + ' 条结果' : '没有结果 / No results') + '（已搜索 ' + (searched.length ? searched[searched.length - 1].month + ' 至 ' + searched[0].month : '') + '）';
-      more.hidden = next >= all.length;
-    });
-  }
-  more.addEventListener('click', function () { load(6).then(show); });
-  input.addEventListener('focus', function () { load(3); }, { once: true });
-  input.addEventListener('input', show);
-  var initial = new URLSearchParams(location.search).get('q');
-  if (initial) { input.value = initial; show(); }
-})();
 `;
 
 interface Page {
@@ -190,16 +129,6 @@ function loadManifest(file: string): Manifest {
   return { version: TEMPLATE_VERSION, pages: {} };
 }
 
-function sha(s: string): string {
-  return createHash('sha256').update(s).digest('hex').slice(0, 32);
-}
-
-function minisearchBrowserBuild(): string {
-  const require = createRequire(import.meta.url);
-  const cjs = require.resolve('minisearch');
-  return readFileSync(path.join(path.dirname(cjs), '..', 'umd', 'index.js'), 'utf8');
-}
-
 /** Render the website into opts.siteDir; pages whose inputs did not change are not rewritten. */
 export async function renderSite(src: RenderSource, opts: RenderOptions): Promise<{ pages: number; written: number }> {
   const tz = opts.tzOffsetMinutes;
@@ -238,8 +167,7 @@ export async function renderSite(src: RenderSource, opts: RenderOptions): Promis
   };
 
   await write(`${ASSETS}/style.css`, CSS);
-  await write(`${ASSETS}/search.js`, SEARCH_JS);
-  await write(`${ASSETS}/minisearch.js`, minisearchBrowserBuild());
+  await write(`${ASSETS}/search.js`, searchScript());
 
   // What to render: everything when the website was never rendered with these templates, sites and time zone
   // (or a folder of it is gone); else only what the articles written since touch. One site's articles are in
@@ -367,84 +295,24 @@ ${historySection(history, src, tz)}${nav}`,
     }
   }
 
-  // Search: every article, in MiniSearch indexes per month (GMT+8), so that a new article rewrites only its
-  // month's newest part and the reader downloads only the months searched. A month is cut into parts of at
-  // most `searchPartSize` (500) articles, oldest first (new articles land in the last part): one index of a busy
-  // month (8,000 articles) took over 150 MB to build and serialize (MiniSearch's toJSON makes an object per
-  // posting); a part takes a fraction, and a slow link fetches ~600 KB files (500 Chinese articles). A part
-  // whose articles did not change is not rebuilt.
-  const partSize = opts.searchPartSize ?? 500;
-  const siteOf = new Map(src.sites.map((site) => [site.abbr, site]));
-  const byDate = (x: RenderArticle, y: RenderArticle) => x.published - y.published || (x.site < y.site ? -1 : x.site > y.site ? 1 : x.id - y.id);
-  // Months to build: all of them for a whole render, else those with changed articles (the others are as
-  // months.json last listed them).
-  const dirtyMonths = changes === null || !manifest.months ? null : new Set(changes.map((c) => monthIndex(c.published, tz)));
-  const kept = new Map((dirtyMonths ? manifest.months ?? [] : []).map((m) => [m.month, m]));
-  const monthList: { month: string; count: number; files: string[] }[] = [];
-  const span = src.span();
-  // Newest month first, one month's articles in memory at a time.
-  for (let m = span ? monthIndex(span.newest, tz) : 0; span && m >= monthIndex(span.oldest, tz); m--) {
-    const from = Date.UTC(Math.floor(m / 12), m % 12, 1) - tz * 60_000;
-    const month = dateTime(from, tz).slice(0, 7);
-    if (dirtyMonths && !dirtyMonths.has(m)) {
-      const prev = kept.get(month);
-      if (prev) {
-        monthList.push(prev);
-        for (const f of prev.files) next.pages[`search/${f}`] = manifest.pages[`search/${f}`] ?? '';
-      }
-      continue;
-    }
-    const to = Date.UTC(Math.floor((m + 1) / 12), (m + 1) % 12, 1) - tz * 60_000;
-    const docs = src.between(from, to).filter((a) => siteOf.has(a.site)).sort(byDate);
-    if (docs.length === 0) continue;
-    const files: string[] = [];
-    for (let k = 0; k * partSize < docs.length; k++) {
-      const part = docs.slice(k * partSize, (k + 1) * partSize);
-      const file = k === 0 ? `${month}.json` : `${month}.${k + 1}.json`;
-      files.push(file);
-      await write(
-        `search/${file}`,
-        () => {
-          const ms = new MiniSearch({ fields: ['title', 'text'], storeFields: ['title', 'url', 'date', 'siteName'], tokenize: searchTokenize, processTerm: (t) => t });
-          ms.addAll(
-            part.map((a, i) => ({
-              id: i,
-              title: a.title,
-              // The opening of the body (its lead) keeps each part small enough for a slow link.
-              text: bodyText(src.body(a.path)).slice(0, 120),
-              url: `${a.site}/${a.id}.html`,
-              date: dateTime(a.published, tz).slice(0, 10),
-              siteName: siteOf.get(a.site)!.name,
-            })),
-          );
-          return JSON.stringify(ms);
-        },
-        sha(JSON.stringify(part.map((a) => [a.site, a.id, a.contentHash, siteOf.get(a.site)!.name]))),
-      );
-      // Each part is written and the event loop given a turn before the next: V8 finishes its incremental
-      // marking in such turns, and the parts' garbage was otherwise collected only after all of them (measured:
-      // cold bench run 255-263 MB without, 234-240 MB with).
-      await flush();
-      await new Promise((r) => setImmediate(r));
-    }
-    monthList.push({ month, count: docs.length, files });
-  }
-  next.months = monthList;
-  await write('search/months.json', JSON.stringify(monthList));
+  // Search: the whole archive in one term-sharded index (src/search), updated with what changed.
+  await flush();
+  const search = await updateSearchIndex(src, { archive: opts.archive, siteDir: dir, tzOffsetMinutes: tz, changes });
+  written += search.written;
   await write(
     'search.html',
     layout(
       {
         title: `搜索 Search — ${siteTitle}`,
         root: '',
-        scripts: [`${ASSETS}/minisearch.js`, `${ASSETS}/search.js`],
+        scripts: [`${ASSETS}/search.js`],
         body: `<h1>搜索 Search</h1>
-<form action="search.html" role="search"><input id="q" name="q" type="search" placeholder="输入关键词，例如 普京" autocomplete="off"></form>
+<form id="search" action="search.html" role="search"><label for="q">搜索全部文章，简体或繁体 / Search every article, Simplified or Traditional</label><input id="q" name="q" type="search" placeholder="输入关键词，例如 普京" autocomplete="off"></form>
 <noscript><p>搜索需要 JavaScript；其余页面无需 JavaScript。Search needs JavaScript; every other page works without it.</p></noscript>
 <p class="meta" id="status"></p>
 <ul class="list" id="results"></ul>
-<p><button id="more" type="button" hidden>搜索更早的文章 / Search older articles</button></p>
-<p class="meta">索引按月分卷，收录全部 ${monthList.reduce((n, m) => n + m.count, 0)} 篇文章。</p>`,
+<p><button id="more" type="button" hidden>更多结果 / More results</button></p>
+<p class="meta">索引收录全部 ${search.live} 篇文章。</p>`,
       },
       siteTitle,
     ),
@@ -456,16 +324,6 @@ ${historySection(history, src, tz)}${nav}`,
   await writeFileAtomic(manifestFile, JSON.stringify(next));
   src.rendered(signature);
   return { pages, written };
-}
-
-/** Months since year 0 of `ms` in the readers' time zone (2024-01 → 2024 × 12 + 0). */
-function monthIndex(ms: number, tz: number): number {
-  const d = new Date(ms + tz * 60_000);
-  return d.getUTCFullYear() * 12 + d.getUTCMonth();
-}
-
-function bodyText(html: string): string {
-  return html.replace(/<[^>]*>/g, ' ').replace(/&[#\w]+;/g, ' ').replace(/\s+/g, ' ').trim();
 }
 
 /** Locally stored images (archive/assets) are copied into the site, so the site works on its own. */

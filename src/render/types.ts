@@ -63,8 +63,6 @@ export interface RenderOptions {
   feedSize?: number;
   /** Articles per list page (50). */
   pageSize?: number;
-  /** Articles per search index file (500): a busy month is split into parts of this size. */
-  searchPartSize?: number;
   title?: string;
   /** The daily digests page, relative to the website root (linked from every page's header), or null. */
   digestsHref?: string | null;

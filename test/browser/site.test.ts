@@ -102,7 +102,7 @@ test('index → site list → article → search for a Chinese term; no request 
     // original archived them); a site built from articles without them makes no outside request at all.
     assert.deepEqual(outside.filter((r) => r.type !== 'image' || !r.url.startsWith('https://images.weserv.nl/')), [], 'no site asset leaves 127.0.0.1');
     assert.deepEqual(outside.filter((r) => r.phase === 'generated'), [], 'no request leaves 127.0.0.1');
-    assert.ok(requests.some((r) => r.url.endsWith('/search/months.json')), 'the search index was loaded when used');
+    assert.ok(requests.some((r) => r.url.endsWith('/search/index.json')), 'the search index was loaded when used');
   } finally {
     await context.close();
   }
