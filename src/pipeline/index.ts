@@ -435,13 +435,17 @@ async function keepOlderVersions(ctx: SiteContext, site: SiteConfig, c: Candidat
   const rec = ctx.index.findStory(site.abbr, { guid: c.guid, canonicalLink: c.canonical, normTitle: c.normTitle, published: c.published });
   if (!rec || !rec.contentHash || !existsSync(path.join(ctx.config.archive, rec.path))) return;
   const stored = parseArticleFile(readFileSync(path.join(ctx.config.archive, rec.path), 'utf8'), rec.path);
+  const files = [rec.path, ...ctx.index.aliasPaths(rec.site, rec.id)];
   for (const item of c.superseded) {
     const raw = item.contentHtml ?? item.summary ?? '';
-    const body = needsFullText(site.fullText, raw, c.link)
-      ? stored.body
-      : flattenBody(cleanHtml(raw, { baseUrl: item.baseUrl ?? c.link, imageProxy: site.images === 'proxy' ? ctx.config.imageProxy : null }));
+    const clean = (html: string, base: string) => cleanHtml(html, { baseUrl: base, imageProxy: site.images === 'proxy' ? ctx.config.imageProxy : null });
+    const body = needsFullText(site.fullText, raw, c.link) ? stored.body : flattenBody(ctx.redactions.html(clean(raw, item.baseUrl ?? c.link)));
+    const title = safeTitle(item.title ?? '') || stored.title;
+    // A version the archive already holds as a file of the story (the original wrote a second file under the
+    // id when a post was renamed) is on record: no revision for it.
+    if (sameAsStored(ctx.config.archive, files, title, body, (b) => clean(b, c.link))) continue;
     const seen = Math.min(Number.isFinite(versionTime(item)) ? versionTime(item) : ctx.now() - 1, ctx.now() - 1);
-    await keepSuperseded(ctx.config.archive, ctx.index, rec, { published: stored.published, title: safeTitle(item.title ?? '') || stored.title, link: c.link, body }, seen);
+    await keepSuperseded(ctx.config.archive, ctx.index, rec, { published: stored.published, title, link: c.link, body }, seen);
   }
 }
 
