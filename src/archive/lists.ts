@@ -44,6 +44,8 @@ export interface ListFileEntry {
   /** No date in the line (a file without a timestamp line). */
   undated?: boolean;
   published: number;
+  /** Put before the title in the link text (the revisions stage's 〔原文已修改〕 / 〔原文已删除〕), so the line keeps its shape. */
+  mark?: string;
 }
 
 /**
@@ -81,7 +83,7 @@ export function renderList(
     const fromName = shape.kind === 'old' ? NAME_TITLE.exec(name) : null;
     const title = fromName ? strip(fromName[1]!) : e.listTitle != null ? strip(e.listTitle) : escapeTitle(e.title);
     const date = e.undated ? '' : `${monthDay(e.published, opts.tzOffsetMinutes)} `;
-    return `${date}[${title}](/articles/${originalLinkPath(rel)})\n`;
+    return `${date}[${e.mark ?? ''}${title}](/articles/${originalLinkPath(rel)})\n`;
   });
   const head = `${siteName}\n------\n\n${items.join('\n')}`;
   return shape.kind === 'old' ? `${head}\n\n${shape.footer}` : `${head}\n`;

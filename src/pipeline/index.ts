@@ -711,8 +711,7 @@ async function renderOutputs(config: Config, index: ArchiveIndex, what: RenderWh
     const readmeSites: { name: string; abbr: string; count: number; latest: number | null }[] = [];
     const marked = new Map(histories(index).map((h) => [`${h.site}\u0000${h.id}`, h]));
     for (const site of what.sites ?? config.sites) {
-      // Stories edited or removed at the source carry a mark in their list line (see listMark).
-      const newest = index.newest(site.abbr, config.listSize).map((r) => ({ ...r, title: listMark(marked.get(`${r.site}\u0000${r.id}`)) + r.title }));
+      const newest = index.newest(site.abbr, config.listSize);
       readmeSites.push({
         name: site.name,
         abbr: site.abbr,
@@ -724,7 +723,8 @@ async function renderOutputs(config: Config, index: ArchiveIndex, what: RenderWh
       const existing = readIfExists(file);
       if (!what.lists || (newest.length === 0 && existing === null)) continue;
       // Every file of every story (two files under one id included), in the list's own shape (old or current).
-      const entries = index.listEntries(site.abbr, config.listSize);
+      // Stories edited or removed at the source carry a mark in their list line (see listMark).
+      const entries = index.listEntries(site.abbr, config.listSize).map((e) => ({ ...e, mark: listMark(marked.get(`${site.abbr}\u0000${e.id}`)) }));
       files.push({ file, data: renderList(site.name, entries, { tzOffsetMinutes: config.tzOffsetMinutes, shape: listShape(existing) }) });
     }
     if (what.readme) {

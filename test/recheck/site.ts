@@ -83,7 +83,7 @@ export async function startSite(server: FeedServer, count: number, opts: { fullT
       return out.sort();
     },
     status: (i) => {
-      const file = path.join(archive, 'revisions/test', String(0xfffff - i), 'status.json');
+      const file = path.join(archive, 'revisions/test', String(0xffffe - i), 'status.json');
       return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : null;
     },
   };

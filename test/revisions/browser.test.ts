@@ -32,7 +32,7 @@ test('an edited and a removed story, read without JavaScript', async () => {
     page.on('request', (r) => {
       if (!r.url().startsWith(site.url)) outside.push(r.url());
     });
-    await page.goto(`${site.url}test/${0xfffff}.html`);
+    await page.goto(`${site.url}test/${0xffffe}.html`);
     const notice = await page.locator('p.notice').first().innerText();
     assert.match(notice, /原文已修改 \/ edited at the source — 2 个版本/);
     // The notice leads to the versions below the article.
@@ -46,7 +46,7 @@ test('an edited and a removed story, read without JavaScript', async () => {
     assert.match(strike, /line-through/);
     mkdirSync(path.join(ROOT, 'test-artifacts', 'screenshots'), { recursive: true });
     await page.screenshot({ path: path.join(ROOT, 'test-artifacts', 'screenshots', 'edited-article.png'), fullPage: true });
-    await page.goto(`${site.url}test/${0xffffe}.html`);
+    await page.goto(`${site.url}test/${0xffffd}.html`);
     assert.match(await page.locator('p.notice').innerText(), /原文已删除 \/ removed at the source on 2024-03-01/);
     await page.goto(`${site.url}index.html`);
     await page.click('text=原文已删除 Removed at the source');

@@ -53,8 +53,8 @@ function revisionFiles(archive: string): string[] {
   return out.sort();
 }
 
-const article = (archive: string) => parseArticleFile(readFileSync(path.join(archive, 'articles/test/1048575.md'), 'utf8'), 'a');
-const status = (archive: string) => JSON.parse(readFileSync(path.join(archive, 'revisions/test/1048575/status.json'), 'utf8'));
+const article = (archive: string) => parseArticleFile(readFileSync(path.join(archive, 'articles/test/1048574.md'), 'utf8'), 'a');
+const status = (archive: string) => JSON.parse(readFileSync(path.join(archive, 'revisions/test/1048574/status.json'), 'utf8'));
 
 async function verify(dir: string) {
   const v = await cli(['verify', '--json'], dir);
@@ -66,29 +66,29 @@ async function verify(dir: string) {
 test('a title edit keeps the previous version at revisions/<folder>/<id>/<first seen>.md', async () => {
   const m = mirror([item()]);
   await m.run(T0);
-  const before = readFileSync(path.join(m.archive, 'articles/test/1048575.md'), 'utf8');
+  const before = readFileSync(path.join(m.archive, 'articles/test/1048574.md'), 'utf8');
   m.set([item({ title: '国会否决预算法案' })]);
   const rep = await m.run(T0 + 3600_000);
   assert.equal(rep.sites[0].updated, 1);
-  assert.deepEqual(revisionFiles(m.archive), [`revisions/test/1048575/${T0}.md`]);
+  assert.deepEqual(revisionFiles(m.archive), [`revisions/test/1048574/${T0}.md`]);
   // The previous version, byte for byte as it was stored; the article holds the newest.
-  assert.equal(readFileSync(path.join(m.archive, `revisions/test/1048575/${T0}.md`), 'utf8'), before);
+  assert.equal(readFileSync(path.join(m.archive, `revisions/test/1048574/${T0}.md`), 'utf8'), before);
   assert.equal(article(m.archive).title, '国会否决预算法案');
   const st = status(m.archive);
   assert.deepEqual(st.versions.map((v: { seen: number; file: string }) => [v.seen, v.file]), [
-    [T0, `revisions/test/1048575/${T0}.md`],
-    [T0 + 3600_000, 'articles/test/1048575.md'],
+    [T0, `revisions/test/1048574/${T0}.md`],
+    [T0 + 3600_000, 'articles/test/1048574.md'],
   ]);
   // Lists keep their line format, with the mark inside the link text.
   const list = readFileSync(path.join(m.archive, 'lists/测试.md'), 'utf8');
-  assert.match(list, /^3-1 \[〔原文已修改〕国会否决预算法案\]\(\/articles\/test\/1048575\.md\)$/m);
+  assert.match(list, /^3-1 \[〔原文已修改〕国会否决预算法案\]\(\/articles\/test\/1048574\.md\)$/m);
   // The article page says so, lists the versions and shows the word diff without script.
-  const page = readFileSync(path.join(m.archive, 'site/test/1048575.html'), 'utf8');
+  const page = readFileSync(path.join(m.archive, 'site/test/1048574.html'), 'utf8');
   assert.match(page, /原文已修改 \/ edited at the source/);
   assert.match(page, /<del>通过<\/del><ins>否决<\/ins>/);
   assert.doesNotMatch(page, /<script/);
   const edited = readFileSync(path.join(m.archive, 'site/edited.html'), 'utf8');
-  assert.match(edited, /href="test\/1048575.html">国会否决预算法案/);
+  assert.match(edited, /href="test\/1048574.html">国会否决预算法案/);
   assert.match(readFileSync(path.join(m.archive, 'feeds/edited.xml'), 'utf8'), /<title>国会否决预算法案<\/title>/);
   await verify(m.dir);
   // A run with nothing new changes nothing.
@@ -104,7 +104,7 @@ test('a body edit is a revision; the diff is word by word in Chinese', async () 
   await m.run(T0 + 3600_000);
   assert.equal(revisionFiles(m.archive).length, 1);
   assert.match(article(m.archive).body, /周三/);
-  const page = readFileSync(path.join(m.archive, 'site/test/1048575.html'), 'utf8');
+  const page = readFileSync(path.join(m.archive, 'site/test/1048574.html'), 'utf8');
   assert.match(page, /<del>周二<\/del><ins>周三<\/ins>/);
   assert.match(page, /<ins>五千亿美元<\/ins>/);
 });
@@ -129,7 +129,7 @@ test('trivial edits write nothing: white space, tracking parameters, image proxy
   assert.deepEqual(revisionFiles(m.archive), []);
   assert.equal(existsSync(path.join(m.archive, 'revisions')), false);
   const after = snapshot(m.archive);
-  assert.equal(after.get('articles/test/1048575.md'), snap.get('articles/test/1048575.md'));
+  assert.equal(after.get('articles/test/1048574.md'), snap.get('articles/test/1048574.md'));
 });
 
 test('an A→B→A flip-flop adds no third file and loses no version', async () => {
@@ -170,7 +170,7 @@ test('two versions of a story in one feed: the newest wins, the other is a revis
   const files = revisionFiles(m2.archive);
   assert.equal(files.length, 1);
   assert.equal(parseArticleFile(readFileSync(path.join(m2.archive, files[0]!), 'utf8'), 'r').title, '国会通过预算法案');
-  assert.deepEqual(readdirSync(path.join(m2.archive, 'articles/test')), ['1048575.md']);
+  assert.deepEqual(readdirSync(path.join(m2.archive, 'articles/test')), ['1048574.md']);
   await verify(m2.dir);
 });
 
@@ -187,9 +187,9 @@ test('import rebuilds the index copy of the histories; verify names a revision f
   // The site still marks the story after a rebuild from the files.
   await m.run(T0 + 7200_000);
   assert.match(readFileSync(path.join(m.archive, 'lists/测试.md'), 'utf8'), /〔原文已修改〕新标题/);
-  const stray = path.join(m.archive, 'revisions/test/1048575/123.md');
+  const stray = path.join(m.archive, 'revisions/test/1048574/123.md');
   const { writeFileSync } = await import('node:fs');
-  writeFileSync(stray, readFileSync(path.join(m.archive, 'articles/test/1048575.md')));
+  writeFileSync(stray, readFileSync(path.join(m.archive, 'articles/test/1048574.md')));
   const v = await cli(['verify', '--json'], m.dir);
   assert.equal(v.code, 1);
   assert.match(JSON.parse(v.stdout).problems.join('\n'), /123\.md: revision file not listed/);
