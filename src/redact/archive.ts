@@ -11,6 +11,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { acquireRunLock, parseArticleFile, renderArticleFile, writeFileAtomic } from '../archive/index.js';
+import { importRevisions } from '../revisions/index.js';
 import { NewsmirrorError } from '../errors.js';
 import { ArchiveIndex, canonicalLink, normalizeTitle } from '../identity/index.js';
 import type { ArticleRecord, Config } from '../types.js';
@@ -134,6 +135,8 @@ export async function redactArchive(config: Config, req: RedactRequest, hooks: {
       removedPage = path.join(config.siteDir, rec.site, `${rec.id}.html`);
     }
     rewriteIndexTexts(index, known!, report);
+    // The index's copy of the histories follows their files (status.json, just rewritten or removed).
+    importRevisions(root, index);
     finishIndex(index);
     index.setMeta(APPLIED_KEY, readRules(root).fingerprint);
   } finally {

@@ -99,7 +99,20 @@ test('redact --text: the name leaves every file of the tree, in both scripts, an
     const revDir = path.join(archive, 'revisions/voa/1048574');
     mkdirSync(revDir, { recursive: true });
     writeFileSync(path.join(revDir, '1796025500000.md'), `<!--1796025600000-->\n[${NAME_T}談選舉](https://news.example/a/1.html)\n------\n\n<p>舊版：${NAME_T}說。</p>\n`);
-    writeFileSync(path.join(revDir, 'status.json'), JSON.stringify({ status: 'edited', versions: [{ seen: 1796025500000, title: `${NAME_T}談選舉` }] }, null, 2) + '\n');
+    const history = (name: string) => ({
+      site: 'voa',
+      id: 1048574,
+      article: 'articles/voa/1048574.md',
+      link: 'https://news.example/a/1.html',
+      state: 'live',
+      goneSince: null,
+      versions: [
+        { seen: 1796025500000, file: 'revisions/voa/1048574/1796025500000.md', title: `${name}談選舉`, fingerprint: 'a' },
+        { seen: 1796025600000, file: 'articles/voa/1048574.md', title: `${name}談當地選舉`, fingerprint: 'b' },
+      ],
+      events: [{ at: 1796025600000, event: 'edited' }],
+    });
+    writeFileSync(path.join(revDir, 'status.json'), JSON.stringify(history(NAME_T), null, 2) + '\n');
     // The index as a CI cache saved before the redaction holds it: restored later, it must not bring the name back.
     const stale = path.join(tempDir('nm-stale-'), 'index');
     cpSync(path.join(archive, '.newsmirror'), stale, { recursive: true });
@@ -118,8 +131,8 @@ test('redact --text: the name leaves every file of the tree, in both scripts, an
     assert.match(article, /^<!--\d+-->\n\[\\\[已隐去\\\]談當地選舉\]\(https:\/\/news\.example\/a\/1\.html\)\n------\n\n<p>\[已隐去\]說，選舉應當公開。<\/p>/);
     assert.match(article, /alt="\[已隐去\]的照片"/);
     assert.equal(readFileSync(path.join(revDir, '1796025500000.md'), 'utf8'), '<!--1796025600000-->\n[\\[已隐去\\]談選舉](https://news.example/a/1.html)\n------\n\n<p>舊版：[已隐去]說。</p>\n');
-    assert.deepEqual(JSON.parse(readFileSync(path.join(revDir, 'status.json'), 'utf8')), { status: 'edited', versions: [{ seen: 1796025500000, title: '[已隐去]談選舉' }] });
-    assert.match(readFileSync(path.join(archive, 'lists/美国之音.md'), 'utf8'), /\[\\\[已隐去\\\]談當地選舉\]\(\/articles\/voa\/1048574\.md\)/);
+    assert.deepEqual(JSON.parse(readFileSync(path.join(revDir, 'status.json'), 'utf8')), history('[已隐去]'));
+    assert.match(readFileSync(path.join(archive, 'lists/美国之音.md'), 'utf8'), /\[〔原文已修改〕\\\[已隐去\\\]談當地選舉\]\(\/articles\/voa\/1048574\.md\)/);
     assert.match(readFileSync(path.join(archive, 'site/voa/1048574.html'), 'utf8'), /<h1>\[已隐去\]談當地選舉<\/h1>/);
     // Nothing else changed: the other stories are as they were, the index agrees with the files.
     assert.match(readFileSync(path.join(archive, 'articles/voa/1048573.md'), 'utf8'), /另一篇与此无关的报道/);
