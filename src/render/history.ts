@@ -140,6 +140,8 @@ export async function renderHistoryPages(
   src: RenderSource,
   opts: RenderOptions,
   page: (title: string, body: string) => string,
+  /** An article's link from the site root (its page, or its Markdown once out of the website's window). */
+  href: (a: RenderArticle) => string = (a) => `${a.site}/${a.id}.html`,
 ): Promise<{ written: number }> {
   if (!src.changed) return { written: 0 };
   const tz = opts.tzOffsetMinutes;
@@ -151,7 +153,7 @@ export async function renderHistoryPages(
     const items = all
       .map(
         (a) =>
-          `<li><span class="date">${dateTime(a.at, tz).slice(0, 10)}</span><a href="${escapeHtml(`${a.site}/${a.id}.html`)}">${escapeHtml(a.title)}</a> <span class="meta">${escapeHtml(names.get(a.site) ?? a.site)}</span></li>`,
+          `<li><span class="date">${dateTime(a.at, tz).slice(0, 10)}</span><a href="${escapeHtml(href(a))}">${escapeHtml(a.title)}</a> <span class="meta">${escapeHtml(names.get(a.site) ?? a.site)}</span></li>`,
       )
       .join('\n');
     const body = `<h1>${escapeHtml(k.title)}</h1>\n<ul class="list">\n${items || '<li>（暂无 none yet）</li>'}\n</ul>`;

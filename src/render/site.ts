@@ -4,7 +4,7 @@
  * no fonts, no scripts needed to read (search is the one exception, and loads its index only when used),
  * nothing from any third-party host, relative links everywhere. Same input → same bytes.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic, writeFilesAtomic } from '../archive/index.js';
 import { historyNav, historyNotice, historySection, renderHistoryPages } from './history.js';
@@ -166,15 +166,56 @@ export async function renderSite(src: RenderSource, opts: RenderOptions): Promis
     if (queue.length >= 200) await flush();
   };
 
+  // The window (issue 15): article pages for the newest `pagesPerSite` articles of each site; an older article
+  // is linked to its Markdown where the Git host renders it (sourceUrl), or to the file relatively.
+  const perSite = opts.pagesPerSite ?? Infinity;
+  const sourceUrl = opts.sourceUrl ?? null;
+  const windows = new Map<string, Set<number>>();
+  const windowed = (a: { site: string; id: number }) => {
+    if (perSite === Infinity) return true;
+    let w = windows.get(a.site);
+    if (!w) windows.set(a.site, (w = new Set(src.articles(a.site, perSite).map((x) => x.id))));
+    return w.has(a.id);
+  };
+  const toArchive = path.relative(dir, opts.archive).split(path.sep).join('/');
+  /** The article's link from a page at `root`: its page (`local`, relative to that page) or its Markdown. */
+  const link = (a: Pick<RenderArticle, 'site' | 'id' | 'path'>, root: string, local: string) => {
+    if (windowed(a)) return local;
+    const rel = a.path.split('/').map(encodeURIComponent).join('/');
+    return sourceUrl ? sourceUrl + rel : `${root}${toArchive ? `${toArchive}/` : ''}${rel}`;
+  };
+
   await write(`${ASSETS}/style.css`, CSS);
   await write(`${ASSETS}/search.js`, searchScript());
 
   // What to render: everything when the website was never rendered with these templates, sites and time zone
   // (or a folder of it is gone); else only what the articles written since touch. One site's articles are in
   // memory at a time (a 100k archive held whole took ~2 GB to render).
-  const signature = JSON.stringify([TEMPLATE_VERSION, tz, pageSize, siteTitle, src.sites.map((x) => [x.abbr, x.name])]);
+  const signature = JSON.stringify([TEMPLATE_VERSION, tz, pageSize, siteTitle, src.sites.map((x) => [x.abbr, x.name]), ...(perSite === Infinity ? [] : [perSite, sourceUrl, toArchive])]);
   const counts = src.sites.map((site) => ({ site, count: src.count(site.abbr) }));
   let changes = opts.all ? null : src.changes(signature);
+  /** Ids of the article pages in the site's folder. */
+  const pageIds = (abbr: string) => {
+    const ids = new Set<number>();
+    const d = path.join(dir, abbr);
+    for (const f of existsSync(d) ? readdirSync(d) : []) {
+      const m = /^(\d+)\.html$/.exec(f);
+      if (m) ids.add(Number(m[1]));
+    }
+    return ids;
+  };
+  /** Remove the site's article pages outside the window; returns them (their links change). */
+  const prunePages = (abbr: string) => {
+    if (perSite === Infinity) return [];
+    const out: { site: string; id: number }[] = [];
+    for (const id of pageIds(abbr)) {
+      if (windowed({ site: abbr, id })) continue;
+      rmSync(path.join(dir, abbr, `${id}.html`), { force: true });
+      out.push({ site: abbr, id });
+    }
+    return out;
+  };
+  const pruned: { site: string; id: number }[] = [];
   if (changes !== null && (!there('index.html') || !there(ASSETS) || counts.some(({ site, count }) => count > 0 && !there(site.abbr)))) changes = null;
   const latest = src.sites
     .flatMap((site) => src.articles(site.abbr, 30).map((a) => ({ a, site })))
@@ -195,7 +236,7 @@ ${counts.map(({ site, count }) => `<li><a href="${escapeHtml(site.abbr)}/index.h
 ${historyNav(src)}
 ${opts.digestsHref ? `<p><a href="${escapeHtml(opts.digestsHref)}">每日文摘 Daily digests</a> <span class="meta">EPUB · HTML，可离线阅读、转发</span></p>\n` : ''}<h2>最新 Latest</h2>
 <ul class="list">
-${latest.map(({ a, site }) => listItem(a, `${a.site}/${a.id}.html`, tz, site.name)).join('\n')}
+${latest.map(({ a, site }) => listItem(a, link(a, '', `${a.site}/${a.id}.html`), tz, site.name)).join('\n')}
 </ul>`,
       },
       siteTitle,
@@ -218,7 +259,7 @@ ${latest.map(({ a, site }) => listItem(a, `${a.site}/${a.id}.html`, tz, site.nam
         {
           title: `${site.name} — ${siteTitle}`,
           root: '../../',
-          body: `<h1>${escapeHtml(site.name)}</h1>\n<ul class="list">\n${slice.map((a) => listItem(a, `../${a.id}.html`, tz)).join('\n')}\n</ul>\n<nav class="pager"><span>${newer}</span><span class="meta">第 ${k} 页</span><span>${older}</span></nav>`,
+          body: `<h1>${escapeHtml(site.name)}</h1>\n<ul class="list">\n${slice.map((a) => listItem(a, link(a, '../../', `../${a.id}.html`), tz)).join('\n')}\n</ul>\n<nav class="pager"><span>${newer}</span><span class="meta">第 ${k} 页</span><span>${older}</span></nav>`,
         },
         siteTitle,
       ),
@@ -234,7 +275,7 @@ ${latest.map(({ a, site }) => listItem(a, `${a.site}/${a.id}.html`, tz, site.nam
         {
           title: `${site.name} — ${siteTitle}`,
           root: '../',
-          body: `<h1>${escapeHtml(site.name)}</h1>\n<ul class="list">\n${slice.map((a) => listItem(a, `${a.id}.html`, tz)).join('\n')}\n</ul>\n<nav class="pager"><span></span><span class="meta">${n} 篇</span><span>${next ? `<a href="page/${next}.html">较旧 Older →</a>` : ''}</span></nav>`,
+          body: `<h1>${escapeHtml(site.name)}</h1>\n<ul class="list">\n${slice.map((a) => listItem(a, link(a, '../', `${a.id}.html`), tz)).join('\n')}\n</ul>\n<nav class="pager"><span></span><span class="meta">${n} 篇</span><span>${next ? `<a href="page/${next}.html">较旧 Older →</a>` : ''}</span></nav>`,
         },
         siteTitle,
       ),
@@ -243,7 +284,7 @@ ${latest.map(({ a, site }) => listItem(a, `${a.site}/${a.id}.html`, tz, site.nam
   const articlePage = async (site: { abbr: string; name: string }, a: RenderArticle, newer: RenderArticle | undefined, older: RenderArticle | undefined) => {
     await write(`${site.abbr}/${a.id}.html`, () => {
       const history = src.history?.(a.site, a.id) ?? null;
-      const nav = `<nav class="pager"><span>${newer ? `<a href="${newer.id}.html" rel="prev">← ${escapeHtml(newer.title)}</a>` : ''}</span><span>${older ? `<a href="${older.id}.html" rel="next">${escapeHtml(older.title)} →</a>` : ''}</span></nav>`;
+      const nav = `<nav class="pager"><span>${newer ? `<a href="${escapeHtml(link(newer, '../', `${newer.id}.html`))}" rel="prev">← ${escapeHtml(newer.title)}</a>` : ''}</span><span>${older ? `<a href="${escapeHtml(link(older, '../', `${older.id}.html`))}" rel="next">${escapeHtml(older.title)} →</a>` : ''}</span></nav>`;
       return layout(
         {
           title: `${a.title} — ${site.name}`,
@@ -266,11 +307,34 @@ ${historySection(history, src, tz)}${nav}`,
     await frontPage(site, n);
     if (changes === null) {
       for (let k = 1; k <= last; k++) await listPage(site, n, k);
-      const articles = src.articles(site.abbr);
-      for (let i = 0; i < articles.length; i++) await articlePage(site, articles[i]!, articles[i - 1], articles[i + 1]);
+      // The window and the article just past it (the last page's "older" link).
+      const articles = src.articles(site.abbr, perSite === Infinity ? undefined : perSite + 1);
+      for (let i = 0; i < Math.min(articles.length, perSite); i++) await articlePage(site, articles[i]!, articles[i - 1], articles[i + 1]);
+      pruned.push(...prunePages(site.abbr));
       continue;
     }
-    const changed = changes.filter((c) => c.site === site.abbr);
+    // Pages that left the window (newer articles pushed them out) are removed; pages of the window that are
+    // not there (it moved back: an article removed) are written. Either way their links in lists and search change.
+    const moved: { site: string; id: number }[] = prunePages(site.abbr);
+    pruned.push(...moved);
+    if (perSite !== Infinity && perSite > 0) {
+      const edge = src.articles(site.abbr, 1, perSite - 1);
+      // The oldest page of the window links the first article past it, which changes as the window moves.
+      const near = edge[0] ? src.around(site.abbr, edge[0].id, 1) : [];
+      const at = near.findIndex((x) => x.id === edge[0]?.id);
+      if (at >= 0) await articlePage(site, near[at]!, near[at - 1], near[at + 1]);
+      const onDisk = pageIds(site.abbr);
+      for (const id of windows.get(site.abbr) ?? []) {
+        if (onDisk.has(id) || changes.some((c) => c.site === site.abbr && c.id === id)) continue;
+        const near = src.around(site.abbr, id, 1);
+        const at = near.findIndex((x) => x.id === id);
+        if (at < 0) continue;
+        await articlePage(site, near[at]!, near[at - 1], near[at + 1]);
+        moved.push({ site: site.abbr, id });
+        pruned.push({ site: site.abbr, id });
+      }
+    }
+    const changed = [...changes.filter((c) => c.site === site.abbr), ...moved.map((m) => ({ ...m, page: false }))];
     if (changed.length === 0) continue;
     // List pages: each changed article's page, and the last two (new articles fill the last page or open a new
     // one, whose predecessor then links to it).
@@ -284,11 +348,12 @@ ${historySection(history, src, tz)}${nav}`,
     // Article pages: each changed article and its two neighbours (their links show its title).
     const done = new Set<number>();
     for (const c of changed) {
+      if ('page' in c) continue; // its page came or went (above); only its list page changes
       const near = src.around(site.abbr, c.id, 2);
       const at = near.findIndex((x) => x.id === c.id);
       if (at < 0) continue; // not written (a pending reservation): no page yet
       for (let i = Math.max(0, at - 1); i <= Math.min(near.length - 1, at + 1); i++) {
-        if (done.has(near[i]!.id)) continue;
+        if (done.has(near[i]!.id) || !windowed(near[i]!)) continue;
         done.add(near[i]!.id);
         await articlePage(site, near[i]!, near[i - 1], near[i + 1]);
       }
@@ -297,7 +362,14 @@ ${historySection(history, src, tz)}${nav}`,
 
   // Search: the whole archive in one term-sharded index (src/search), updated with what changed.
   await flush();
-  const search = await updateSearchIndex(src, { archive: opts.archive, siteDir: dir, tzOffsetMinutes: tz, changes });
+  const search = await updateSearchIndex(src, {
+    archive: opts.archive,
+    siteDir: dir,
+    tzOffsetMinutes: tz,
+    changes,
+    href: (a) => link(a, '', `${a.site}/${a.id}.html`),
+    relink: pruned,
+  });
   written += search.written;
   await write(
     'search.html',
@@ -319,7 +391,7 @@ ${historySection(history, src, tz)}${nav}`,
   );
 
   await flush();
-  written += (await renderHistoryPages(src, opts, (title, body) => layout({ title: `${title} — ${siteTitle}`, root: '', body }, siteTitle))).written;
+  written += (await renderHistoryPages(src, opts, (title, body) => layout({ title: `${title} — ${siteTitle}`, root: '', body }, siteTitle), (a) => link(a, '', `${a.site}/${a.id}.html`))).written;
   written += await copyAssets(opts.archive, dir);
   await writeFileAtomic(manifestFile, JSON.stringify(next));
   src.rendered(signature);
