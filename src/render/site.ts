@@ -4,12 +4,13 @@
  * no fonts, no scripts needed to read (search is the one exception, and loads its index only when used),
  * nothing from any third-party host, relative links everywhere. Same input → same bytes.
  */
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic, writeFilesAtomic } from '../archive/index.js';
 import { historyNav, historyNotice, historySection, renderHistoryPages } from './history.js';
 import { searchScript, updateSearchIndex } from '../search/index.js';
 import type { RenderArticle, RenderOptions, RenderSource } from './types.js';
+import { pageWindow } from './window.js';
 
 const ASSETS = '_static';
 /** Bumped when page templates change, so every page is rendered again once. */
@@ -166,24 +167,9 @@ export async function renderSite(src: RenderSource, opts: RenderOptions): Promis
     if (queue.length >= 200) await flush();
   };
 
-  // The window (issue 15): article pages for the newest `pagesPerSite` articles of each site; an older article
-  // is linked to its Markdown where the Git host renders it (sourceUrl), or to the file relatively.
-  const perSite = opts.pagesPerSite ?? Infinity;
-  const sourceUrl = opts.sourceUrl ?? null;
-  const windows = new Map<string, Set<number>>();
-  const windowed = (a: { site: string; id: number }) => {
-    if (perSite === Infinity) return true;
-    let w = windows.get(a.site);
-    if (!w) windows.set(a.site, (w = new Set(src.articles(a.site, perSite).map((x) => x.id))));
-    return w.has(a.id);
-  };
-  const toArchive = path.relative(dir, opts.archive).split(path.sep).join('/');
-  /** The article's link from a page at `root`: its page (`local`, relative to that page) or its Markdown. */
-  const link = (a: Pick<RenderArticle, 'site' | 'id' | 'path'>, root: string, local: string) => {
-    if (windowed(a)) return local;
-    const rel = a.path.split('/').map(encodeURIComponent).join('/');
-    return sourceUrl ? sourceUrl + rel : `${root}${toArchive ? `${toArchive}/` : ''}${rel}`;
-  };
+  // Article pages for the newest articles of each site only; older ones link to their Markdown (window.ts).
+  const win = pageWindow(src, opts);
+  const link = win.link;
 
   await write(`${ASSETS}/style.css`, CSS);
   await write(`${ASSETS}/search.js`, searchScript());
@@ -191,30 +177,9 @@ export async function renderSite(src: RenderSource, opts: RenderOptions): Promis
   // What to render: everything when the website was never rendered with these templates, sites and time zone
   // (or a folder of it is gone); else only what the articles written since touch. One site's articles are in
   // memory at a time (a 100k archive held whole took ~2 GB to render).
-  const signature = JSON.stringify([TEMPLATE_VERSION, tz, pageSize, siteTitle, src.sites.map((x) => [x.abbr, x.name]), ...(perSite === Infinity ? [] : [perSite, sourceUrl, toArchive])]);
+  const signature = JSON.stringify([TEMPLATE_VERSION, tz, pageSize, siteTitle, src.sites.map((x) => [x.abbr, x.name]), ...win.signature]);
   const counts = src.sites.map((site) => ({ site, count: src.count(site.abbr) }));
   let changes = opts.all ? null : src.changes(signature);
-  /** Ids of the article pages in the site's folder. */
-  const pageIds = (abbr: string) => {
-    const ids = new Set<number>();
-    const d = path.join(dir, abbr);
-    for (const f of existsSync(d) ? readdirSync(d) : []) {
-      const m = /^(\d+)\.html$/.exec(f);
-      if (m) ids.add(Number(m[1]));
-    }
-    return ids;
-  };
-  /** Remove the site's article pages outside the window; returns them (their links change). */
-  const prunePages = (abbr: string) => {
-    if (perSite === Infinity) return [];
-    const out: { site: string; id: number }[] = [];
-    for (const id of pageIds(abbr)) {
-      if (windowed({ site: abbr, id })) continue;
-      rmSync(path.join(dir, abbr, `${id}.html`), { force: true });
-      out.push({ site: abbr, id });
-    }
-    return out;
-  };
   const pruned: { site: string; id: number }[] = [];
   if (changes !== null && (!there('index.html') || !there(ASSETS) || counts.some(({ site, count }) => count > 0 && !there(site.abbr)))) changes = null;
   const latest = src.sites
@@ -308,23 +273,23 @@ ${historySection(history, src, tz)}${nav}`,
     if (changes === null) {
       for (let k = 1; k <= last; k++) await listPage(site, n, k);
       // The window and the article just past it (the last page's "older" link).
-      const articles = src.articles(site.abbr, perSite === Infinity ? undefined : perSite + 1);
-      for (let i = 0; i < Math.min(articles.length, perSite); i++) await articlePage(site, articles[i]!, articles[i - 1], articles[i + 1]);
-      pruned.push(...prunePages(site.abbr));
+      const articles = src.articles(site.abbr, win.perSite === Infinity ? undefined : win.perSite + 1);
+      for (let i = 0; i < Math.min(articles.length, win.perSite); i++) await articlePage(site, articles[i]!, articles[i - 1], articles[i + 1]);
+      pruned.push(...win.prune(site.abbr));
       continue;
     }
     // Pages that left the window (newer articles pushed them out) are removed; pages of the window that are
     // not there (it moved back: an article removed) are written. Either way their links in lists and search change.
-    const moved: { site: string; id: number }[] = prunePages(site.abbr);
+    const moved = win.prune(site.abbr);
     pruned.push(...moved);
-    if (perSite !== Infinity && perSite > 0) {
-      const edge = src.articles(site.abbr, 1, perSite - 1);
+    if (win.perSite !== Infinity && win.perSite > 0) {
+      const edge = src.articles(site.abbr, 1, win.perSite - 1);
       // The oldest page of the window links the first article past it, which changes as the window moves.
       const near = edge[0] ? src.around(site.abbr, edge[0].id, 1) : [];
       const at = near.findIndex((x) => x.id === edge[0]?.id);
       if (at >= 0) await articlePage(site, near[at]!, near[at - 1], near[at + 1]);
-      const onDisk = pageIds(site.abbr);
-      for (const id of windows.get(site.abbr) ?? []) {
+      const onDisk = win.onDisk(site.abbr);
+      for (const id of win.ids(site.abbr)) {
         if (onDisk.has(id) || changes.some((c) => c.site === site.abbr && c.id === id)) continue;
         const near = src.around(site.abbr, id, 1);
         const at = near.findIndex((x) => x.id === id);
@@ -353,7 +318,7 @@ ${historySection(history, src, tz)}${nav}`,
       const at = near.findIndex((x) => x.id === c.id);
       if (at < 0) continue; // not written (a pending reservation): no page yet
       for (let i = Math.max(0, at - 1); i <= Math.min(near.length - 1, at + 1); i++) {
-        if (done.has(near[i]!.id) || !windowed(near[i]!)) continue;
+        if (done.has(near[i]!.id) || !win.has(near[i]!)) continue;
         done.add(near[i]!.id);
         await articlePage(site, near[i]!, near[i - 1], near[i + 1]);
       }
