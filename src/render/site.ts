@@ -180,7 +180,10 @@ export async function renderSite(src: RenderSource, opts: RenderOptions): Promis
   const signature = JSON.stringify([TEMPLATE_VERSION, tz, pageSize, siteTitle, src.sites.map((x) => [x.abbr, x.name]), ...win.signature]);
   const counts = src.sites.map((site) => ({ site, count: src.count(site.abbr) }));
   let changes = opts.all ? null : src.changes(signature);
-  const pruned: { site: string; id: number }[] = [];
+  // Articles whose page goes (removed after the search index links them to their Markdown: a run that stops
+  // in between finds the pages still there and does both again), and all whose link changes.
+  const leaving: { site: string; id: number }[] = [];
+  const relinked: { site: string; id: number }[] = [];
   if (changes !== null && (!there('index.html') || !there(ASSETS) || counts.some(({ site, count }) => count > 0 && !there(site.abbr)))) changes = null;
   const latest = src.sites
     .flatMap((site) => src.articles(site.abbr, 30).map((a) => ({ a, site })))
@@ -275,13 +278,13 @@ ${historySection(history, src, tz)}${nav}`,
       // The window and the article just past it (the last page's "older" link).
       const articles = src.articles(site.abbr, win.perSite === Infinity ? undefined : win.perSite + 1);
       for (let i = 0; i < Math.min(articles.length, win.perSite); i++) await articlePage(site, articles[i]!, articles[i - 1], articles[i + 1]);
-      pruned.push(...win.prune(site.abbr));
+      leaving.push(...win.outside(site.abbr));
       continue;
     }
     // Pages that left the window (newer articles pushed them out) are removed; pages of the window that are
     // not there (it moved back: an article removed) are written. Either way their links in lists and search change.
-    const moved = win.prune(site.abbr);
-    pruned.push(...moved);
+    const moved = win.outside(site.abbr);
+    leaving.push(...moved);
     if (win.perSite !== Infinity && win.perSite > 0) {
       const edge = src.articles(site.abbr, 1, win.perSite - 1);
       // The oldest page of the window links the first article past it, which changes as the window moves.
@@ -296,9 +299,9 @@ ${historySection(history, src, tz)}${nav}`,
         if (at < 0) continue;
         await articlePage(site, near[at]!, near[at - 1], near[at + 1]);
         moved.push({ site: site.abbr, id });
-        pruned.push({ site: site.abbr, id });
       }
     }
+    relinked.push(...moved);
     const changed = [...changes.filter((c) => c.site === site.abbr), ...moved.map((m) => ({ ...m, page: false }))];
     if (changed.length === 0) continue;
     // List pages: each changed article's page, and the last two (new articles fill the last page or open a new
@@ -333,8 +336,9 @@ ${historySection(history, src, tz)}${nav}`,
     tzOffsetMinutes: tz,
     changes,
     href: (a) => link(a, '', `${a.site}/${a.id}.html`),
-    relink: pruned,
+    relink: relinked,
   });
+  win.remove(leaving);
   written += search.written;
   await write(
     'search.html',

@@ -24,8 +24,10 @@ export interface PageWindow {
   link(a: Pick<RenderArticle, 'site' | 'id' | 'path'>, root: string, local: string): string;
   /** Ids of the article pages in the site's folder. */
   onDisk(abbr: string): Set<number>;
-  /** Remove the site's article pages outside the window; returns those articles (their links change). */
-  prune(abbr: string): Ref[];
+  /** The site's article pages outside the window (their links change): to remove once search links them anew. */
+  outside(abbr: string): Ref[];
+  /** Remove these articles' pages. */
+  remove(refs: Ref[]): void;
 }
 
 export function pageWindow(src: RenderSource, opts: RenderOptions): PageWindow {
@@ -59,15 +61,12 @@ export function pageWindow(src: RenderSource, opts: RenderOptions): PageWindow {
       return sourceUrl ? sourceUrl + rel : `${root}${toArchive ? `${toArchive}/` : ''}${rel}`;
     },
     onDisk,
-    prune(abbr) {
+    outside(abbr) {
       if (perSite === Infinity) return [];
-      const out: Ref[] = [];
-      for (const id of onDisk(abbr)) {
-        if (has({ site: abbr, id })) continue;
-        rmSync(path.join(opts.siteDir, abbr, `${id}.html`), { force: true });
-        out.push({ site: abbr, id });
-      }
-      return out;
+      return [...onDisk(abbr)].filter((id) => !has({ site: abbr, id })).map((id) => ({ site: abbr, id }));
+    },
+    remove(refs) {
+      for (const r of refs) rmSync(path.join(opts.siteDir, r.site, `${r.id}.html`), { force: true });
     },
   };
 }
