@@ -78,6 +78,11 @@ export interface Config {
   digests: { dir: string; imageMaxBytes: number };
   /** Public base URL of the mirror (for absolute links in the mirror's feeds), or null. */
   baseUrl: string | null;
+  /**
+   * Website layout (issue 15): article pages for the newest `perSite` articles of each site; older ones are
+   * linked to `sourceUrl` + their Markdown path (the Git host's rendering), or to the Markdown file relatively.
+   */
+  sitePages: { perSite: number; sourceUrl: string | null };
   /** branch: the archive's (articles, lists, README); siteBranch: the website's and feeds' one-commit branch. */
   publish: { remote: string; branch: string; siteBranch: string };
   /** Re-checks of stored articles at their source (issue 13); default: the recheck stage's DEFAULT_RECHECK. */

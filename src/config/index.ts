@@ -45,6 +45,12 @@ function site(name: string, abbr: string, feed: string): SiteConfig {
 /** Politeness defaults; every request of a run shares them (the fetch stage owns them). */
 export const DEFAULT_FETCH: FetchPolicy = DEFAULT_FETCH_POLICY;
 
+/**
+ * Article pages per site on the website (issue 15): 9 sites × 5,000 pages × ~7.7 KB ≈ 0.35 GB, which leaves
+ * GitHub Pages' 1 GB room for the search index of a few hundred thousand articles.
+ */
+const DEFAULT_PAGES_PER_SITE = 5000;
+
 const httpUrl = z.string().refine((s) => {
   try {
     const u = new URL(s);
@@ -114,8 +120,11 @@ const schema = z.strictObject({
     .strictObject({
       dir: z.string().min(1).default('site'),
       baseUrl: httpUrl.nullable().default(null),
+      // Article pages for the newest N articles of each site; older ones link to their Markdown (sourceUrl + path).
+      pagesPerSite: z.number().int().min(0).default(DEFAULT_PAGES_PER_SITE),
+      sourceUrl: httpUrl.nullable().default(null),
     })
-    .default({ dir: 'site', baseUrl: null }),
+    .default({ dir: 'site', baseUrl: null, pagesPerSite: DEFAULT_PAGES_PER_SITE, sourceUrl: null }),
   // Daily digests (EPUB + HTML); the folder defaults to digests/ inside the website, so it moves with it.
   digests: z
     .strictObject({ dir: z.string().min(1).optional(), imageMaxBytes: z.number().int().min(0).max(50_000_000).default(300 * 1024) })
@@ -219,6 +228,7 @@ export function fromObject(raw: unknown, file: string | null, opts: LoadConfigOp
     siteDir: path.resolve(archive, c.site.dir),
     digests: { dir: path.resolve(archive, c.digests.dir ?? path.join(c.site.dir, 'digests')), imageMaxBytes: c.digests.imageMaxBytes },
     baseUrl: c.site.baseUrl ? c.site.baseUrl.replace(/\/+$/, '') : null,
+    sitePages: { perSite: c.site.pagesPerSite, sourceUrl: c.site.sourceUrl ? c.site.sourceUrl.replace(/\/*$/, '/') : null },
     publish: c.publish,
     ...(c.recheck ? { recheck: recheckPolicy(c.recheck) } : {}),
   };

@@ -740,7 +740,7 @@ async function renderOutputs(config: Config, index: ArchiveIndex, what: RenderWh
     const src = renderSource(config, index);
     const renderOpts = { archive: config.archive, siteDir: config.siteDir, baseUrl: config.baseUrl, tzOffsetMinutes: config.tzOffsetMinutes };
     written += (await renderFeeds(src, renderOpts)).written;
-    written += (await renderSite(src, { ...renderOpts, all: what.allPages === true, digestsHref: digestHref(config) })).written;
+    written += (await renderSite(src, { ...renderOpts, all: what.allPages === true, digestsHref: digestHref(config), pagesPerSite: config.sitePages.perSite, sourceUrl: config.sitePages.sourceUrl })).written;
     // After the website: the digests page is linked from it, and a digest holds the articles just written.
     written += (await writeDigests(src, recentDays(what.now ?? Date.now(), config.tzOffsetMinutes), digestOptions(config))).written;
   }

@@ -34,6 +34,8 @@ imageProxy: "https://images.weserv.nl?url={url}"   # or "none" to keep the origi
 # site:
 #   dir: site
 #   baseUrl: https://USER.github.io/REPO   # absolute links in the mirror's own feeds
+#   pagesPerSite: 5000                     # article pages for each site's newest 5,000 (Pages: 1 GB per site)
+#   sourceUrl: https://github.com/USER/REPO/blob/main/   # where older articles link (the Git host's rendering)
 # publish:
 #   remote: origin
 #   branch: main

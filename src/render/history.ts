@@ -140,6 +140,8 @@ export async function renderHistoryPages(
   src: RenderSource,
   opts: RenderOptions,
   page: (title: string, body: string) => string,
+  /** An article's link from the site root (its page, or its Markdown once out of the website's window). */
+  href: (a: RenderArticle) => string = (a) => `${a.site}/${a.id}.html`,
 ): Promise<{ written: number }> {
   if (!src.changed) return { written: 0 };
   const tz = opts.tzOffsetMinutes;
@@ -151,12 +153,12 @@ export async function renderHistoryPages(
     const items = all
       .map(
         (a) =>
-          `<li><span class="date">${dateTime(a.at, tz).slice(0, 10)}</span><a href="${escapeHtml(`${a.site}/${a.id}.html`)}">${escapeHtml(a.title)}</a> <span class="meta">${escapeHtml(names.get(a.site) ?? a.site)}</span></li>`,
+          `<li><span class="date">${dateTime(a.at, tz).slice(0, 10)}</span><a href="${escapeHtml(href(a))}">${escapeHtml(a.title)}</a> <span class="meta">${escapeHtml(names.get(a.site) ?? a.site)}</span></li>`,
       )
       .join('\n');
     const body = `<h1>${escapeHtml(k.title)}</h1>\n<ul class="list">\n${items || '<li>（暂无 none yet）</li>'}\n</ul>`;
     if (await writeFileAtomic(path.join(opts.siteDir, `${k.file}.html`), page(k.title, body))) written++;
-    const entries = all.slice(0, FEED).map((a) => entry(a, names.get(a.site) ?? a.site, k.verb, src, opts));
+    const entries = all.slice(0, FEED).map((a) => entry(a, names.get(a.site) ?? a.site, k.verb, src, opts, href(a)));
     const updated = all.length ? new Date(Math.max(...all.map((a) => a.at))).toISOString().replace(/\.000Z$/, 'Z') : '1970-01-01T00:00:00Z';
     const self = opts.baseUrl ? `\n<link rel="self" href="${xmlEscape(`${opts.baseUrl}/feeds/${k.file}.xml`)}"/>` : '';
     const xml = `<?xml version="1.0" encoding="utf-8"?>
@@ -173,7 +175,7 @@ ${entries.join('\n')}
   return { written };
 }
 
-function entry(a: RenderArticle & { at: number }, siteName: string, verb: string, src: RenderSource, opts: RenderOptions): string {
+function entry(a: RenderArticle & { at: number }, siteName: string, verb: string, src: RenderSource, opts: RenderOptions, siteHref: string): string {
   const at = new Date(a.at).toISOString().replace(/\.000Z$/, 'Z');
   const note = `<p>原文已${verb} at the source, ${dateTime(a.at, opts.tzOffsetMinutes)}.</p>`;
   return [
@@ -181,7 +183,8 @@ function entry(a: RenderArticle & { at: number }, siteName: string, verb: string
     `<title>${xmlEscape(a.title)}</title>`,
     // One entry per event: a story edited again is a new entry.
     `<id>urn:newsmirror:${xmlEscape(a.site)}:${a.id}:${verb.split(' ')[1]}:${a.at}</id>`,
-    `<link rel="alternate" type="text/html" href="${xmlEscape(articleHref(a, opts, 'feeds'))}"/>`,
+    // An article past the website's window links where the Git host shows its Markdown (an absolute URL).
+    `<link rel="alternate" type="text/html" href="${xmlEscape(/^https?:\/\//i.test(siteHref) ? siteHref : articleHref(a, opts, 'feeds'))}"/>`,
     `<link rel="via" href="${xmlEscape(a.link)}"/>`,
     `<published>${new Date(a.published).toISOString().replace(/\.000Z$/, 'Z')}</published>`,
     `<updated>${at}</updated>`,

@@ -10,6 +10,7 @@ import { writeFileAtomic, writeFilesAtomic } from '../archive/index.js';
 import { historyNav, historyNotice, historySection, renderHistoryPages } from './history.js';
 import { searchScript, updateSearchIndex } from '../search/index.js';
 import type { RenderArticle, RenderOptions, RenderSource } from './types.js';
+import { pageWindow } from './window.js';
 
 const ASSETS = '_static';
 /** Bumped when page templates change, so every page is rendered again once. */
@@ -166,15 +167,23 @@ export async function renderSite(src: RenderSource, opts: RenderOptions): Promis
     if (queue.length >= 200) await flush();
   };
 
+  // Article pages for the newest articles of each site only; older ones link to their Markdown (window.ts).
+  const win = pageWindow(src, opts);
+  const link = win.link;
+
   await write(`${ASSETS}/style.css`, CSS);
   await write(`${ASSETS}/search.js`, searchScript());
 
   // What to render: everything when the website was never rendered with these templates, sites and time zone
   // (or a folder of it is gone); else only what the articles written since touch. One site's articles are in
   // memory at a time (a 100k archive held whole took ~2 GB to render).
-  const signature = JSON.stringify([TEMPLATE_VERSION, tz, pageSize, siteTitle, src.sites.map((x) => [x.abbr, x.name])]);
+  const signature = JSON.stringify([TEMPLATE_VERSION, tz, pageSize, siteTitle, src.sites.map((x) => [x.abbr, x.name]), ...win.signature]);
   const counts = src.sites.map((site) => ({ site, count: src.count(site.abbr) }));
   let changes = opts.all ? null : src.changes(signature);
+  // Articles whose page goes (removed after the search index links them to their Markdown: a run that stops
+  // in between finds the pages still there and does both again), and all whose link changes.
+  const leaving: { site: string; id: number }[] = [];
+  const relinked: { site: string; id: number }[] = [];
   if (changes !== null && (!there('index.html') || !there(ASSETS) || counts.some(({ site, count }) => count > 0 && !there(site.abbr)))) changes = null;
   const latest = src.sites
     .flatMap((site) => src.articles(site.abbr, 30).map((a) => ({ a, site })))
@@ -195,7 +204,7 @@ ${counts.map(({ site, count }) => `<li><a href="${escapeHtml(site.abbr)}/index.h
 ${historyNav(src)}
 ${opts.digestsHref ? `<p><a href="${escapeHtml(opts.digestsHref)}">每日文摘 Daily digests</a> <span class="meta">EPUB · HTML，可离线阅读、转发</span></p>\n` : ''}<h2>最新 Latest</h2>
 <ul class="list">
-${latest.map(({ a, site }) => listItem(a, `${a.site}/${a.id}.html`, tz, site.name)).join('\n')}
+${latest.map(({ a, site }) => listItem(a, link(a, '', `${a.site}/${a.id}.html`), tz, site.name)).join('\n')}
 </ul>`,
       },
       siteTitle,
@@ -218,7 +227,7 @@ ${latest.map(({ a, site }) => listItem(a, `${a.site}/${a.id}.html`, tz, site.nam
         {
           title: `${site.name} — ${siteTitle}`,
           root: '../../',
-          body: `<h1>${escapeHtml(site.name)}</h1>\n<ul class="list">\n${slice.map((a) => listItem(a, `../${a.id}.html`, tz)).join('\n')}\n</ul>\n<nav class="pager"><span>${newer}</span><span class="meta">第 ${k} 页</span><span>${older}</span></nav>`,
+          body: `<h1>${escapeHtml(site.name)}</h1>\n<ul class="list">\n${slice.map((a) => listItem(a, link(a, '../../', `../${a.id}.html`), tz)).join('\n')}\n</ul>\n<nav class="pager"><span>${newer}</span><span class="meta">第 ${k} 页</span><span>${older}</span></nav>`,
         },
         siteTitle,
       ),
@@ -234,7 +243,7 @@ ${latest.map(({ a, site }) => listItem(a, `${a.site}/${a.id}.html`, tz, site.nam
         {
           title: `${site.name} — ${siteTitle}`,
           root: '../',
-          body: `<h1>${escapeHtml(site.name)}</h1>\n<ul class="list">\n${slice.map((a) => listItem(a, `${a.id}.html`, tz)).join('\n')}\n</ul>\n<nav class="pager"><span></span><span class="meta">${n} 篇</span><span>${next ? `<a href="page/${next}.html">较旧 Older →</a>` : ''}</span></nav>`,
+          body: `<h1>${escapeHtml(site.name)}</h1>\n<ul class="list">\n${slice.map((a) => listItem(a, link(a, '../', `${a.id}.html`), tz)).join('\n')}\n</ul>\n<nav class="pager"><span></span><span class="meta">${n} 篇</span><span>${next ? `<a href="page/${next}.html">较旧 Older →</a>` : ''}</span></nav>`,
         },
         siteTitle,
       ),
@@ -243,7 +252,7 @@ ${latest.map(({ a, site }) => listItem(a, `${a.site}/${a.id}.html`, tz, site.nam
   const articlePage = async (site: { abbr: string; name: string }, a: RenderArticle, newer: RenderArticle | undefined, older: RenderArticle | undefined) => {
     await write(`${site.abbr}/${a.id}.html`, () => {
       const history = src.history?.(a.site, a.id) ?? null;
-      const nav = `<nav class="pager"><span>${newer ? `<a href="${newer.id}.html" rel="prev">← ${escapeHtml(newer.title)}</a>` : ''}</span><span>${older ? `<a href="${older.id}.html" rel="next">${escapeHtml(older.title)} →</a>` : ''}</span></nav>`;
+      const nav = `<nav class="pager"><span>${newer ? `<a href="${escapeHtml(link(newer, '../', `${newer.id}.html`))}" rel="prev">← ${escapeHtml(newer.title)}</a>` : ''}</span><span>${older ? `<a href="${escapeHtml(link(older, '../', `${older.id}.html`))}" rel="next">${escapeHtml(older.title)} →</a>` : ''}</span></nav>`;
       return layout(
         {
           title: `${a.title} — ${site.name}`,
@@ -266,11 +275,34 @@ ${historySection(history, src, tz)}${nav}`,
     await frontPage(site, n);
     if (changes === null) {
       for (let k = 1; k <= last; k++) await listPage(site, n, k);
-      const articles = src.articles(site.abbr);
-      for (let i = 0; i < articles.length; i++) await articlePage(site, articles[i]!, articles[i - 1], articles[i + 1]);
+      // The window and the article just past it (the last page's "older" link).
+      const articles = src.articles(site.abbr, win.perSite === Infinity ? undefined : win.perSite + 1);
+      for (let i = 0; i < Math.min(articles.length, win.perSite); i++) await articlePage(site, articles[i]!, articles[i - 1], articles[i + 1]);
+      leaving.push(...win.outside(site.abbr));
       continue;
     }
-    const changed = changes.filter((c) => c.site === site.abbr);
+    // Pages that left the window (newer articles pushed them out) are removed; pages of the window that are
+    // not there (it moved back: an article removed) are written. Either way their links in lists and search change.
+    const moved = win.outside(site.abbr);
+    leaving.push(...moved);
+    if (win.perSite !== Infinity && win.perSite > 0) {
+      const edge = src.articles(site.abbr, 1, win.perSite - 1);
+      // The oldest page of the window links the first article past it, which changes as the window moves.
+      const near = edge[0] ? src.around(site.abbr, edge[0].id, 1) : [];
+      const at = near.findIndex((x) => x.id === edge[0]?.id);
+      if (at >= 0) await articlePage(site, near[at]!, near[at - 1], near[at + 1]);
+      const onDisk = win.onDisk(site.abbr);
+      for (const id of win.ids(site.abbr)) {
+        if (onDisk.has(id) || changes.some((c) => c.site === site.abbr && c.id === id)) continue;
+        const near = src.around(site.abbr, id, 1);
+        const at = near.findIndex((x) => x.id === id);
+        if (at < 0) continue;
+        await articlePage(site, near[at]!, near[at - 1], near[at + 1]);
+        moved.push({ site: site.abbr, id });
+      }
+    }
+    relinked.push(...moved);
+    const changed = [...changes.filter((c) => c.site === site.abbr), ...moved.map((m) => ({ ...m, page: false }))];
     if (changed.length === 0) continue;
     // List pages: each changed article's page, and the last two (new articles fill the last page or open a new
     // one, whose predecessor then links to it).
@@ -284,11 +316,12 @@ ${historySection(history, src, tz)}${nav}`,
     // Article pages: each changed article and its two neighbours (their links show its title).
     const done = new Set<number>();
     for (const c of changed) {
+      if ('page' in c) continue; // its page came or went (above); only its list page changes
       const near = src.around(site.abbr, c.id, 2);
       const at = near.findIndex((x) => x.id === c.id);
       if (at < 0) continue; // not written (a pending reservation): no page yet
       for (let i = Math.max(0, at - 1); i <= Math.min(near.length - 1, at + 1); i++) {
-        if (done.has(near[i]!.id)) continue;
+        if (done.has(near[i]!.id) || !win.has(near[i]!)) continue;
         done.add(near[i]!.id);
         await articlePage(site, near[i]!, near[i - 1], near[i + 1]);
       }
@@ -297,7 +330,15 @@ ${historySection(history, src, tz)}${nav}`,
 
   // Search: the whole archive in one term-sharded index (src/search), updated with what changed.
   await flush();
-  const search = await updateSearchIndex(src, { archive: opts.archive, siteDir: dir, tzOffsetMinutes: tz, changes });
+  const search = await updateSearchIndex(src, {
+    archive: opts.archive,
+    siteDir: dir,
+    tzOffsetMinutes: tz,
+    changes,
+    href: (a) => link(a, '', `${a.site}/${a.id}.html`),
+    relink: relinked,
+  });
+  win.remove(leaving);
   written += search.written;
   await write(
     'search.html',
@@ -319,7 +360,7 @@ ${historySection(history, src, tz)}${nav}`,
   );
 
   await flush();
-  written += (await renderHistoryPages(src, opts, (title, body) => layout({ title: `${title} — ${siteTitle}`, root: '', body }, siteTitle))).written;
+  written += (await renderHistoryPages(src, opts, (title, body) => layout({ title: `${title} — ${siteTitle}`, root: '', body }, siteTitle), (a) => link(a, '', `${a.site}/${a.id}.html`))).written;
   written += await copyAssets(opts.archive, dir);
   await writeFileAtomic(manifestFile, JSON.stringify(next));
   src.rendered(signature);

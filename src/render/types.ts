@@ -73,4 +73,13 @@ export interface RenderOptions {
    * or edited by hand.
    */
   all?: boolean;
+  /**
+   * Article pages only for the newest N articles of each site (default: every article), so the published website
+   * stays under a host's size limit as the archive grows. Older articles are listed and found by search as
+   * links to their Markdown; their pages are removed from the site folder (derived output: the record is
+   * articles/).
+   */
+  pagesPerSite?: number;
+  /** Where the Git host renders the archive's files (`https://github.com/OWNER/REPO/blob/main/`), or null: relative links to the Markdown. */
+  sourceUrl?: string | null;
 }

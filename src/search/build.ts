@@ -50,6 +50,10 @@ export interface SearchIndexOptions {
   tzOffsetMinutes: number;
   /** Articles written or changed since the last build, or null: build the whole index again. */
   changes: { site: string; id: number }[] | null;
+  /** A result's link, relative to the site root (default `<site>/<id>.html`). */
+  href?: (a: SearchArticle) => string;
+  /** Articles whose link changed (their page came or went) without a change of content: their entries are rewritten. */
+  relink?: { site: string; id: number }[];
   /** Articles indexed in memory at a time (1,000). */
   batch?: number;
   /** Target bucket file size in bytes (8 KB): a query pays about this much per term and segment. */
@@ -297,6 +301,7 @@ export async function updateSearchIndex(src: SearchSource, opts: SearchIndexOpti
   const root = path.join(opts.siteDir, 'search');
   const manifestFile = path.join(opts.archive, '.newsmirror', 'search-manifest.json');
   const siteName = new Map(src.sites.map((s) => [s.abbr, s.name]));
+  const href = opts.href ?? ((a: SearchArticle) => `${a.site}/${a.id}.html`);
   mkdirSync(root, { recursive: true });
   let m = opts.changes === null ? null : loadManifest(manifestFile, tz);
   // A segment or the index file gone from the site (wiped, or edited by hand): build everything again.
@@ -334,10 +339,17 @@ export async function updateSearchIndex(src: SearchSource, opts: SearchIndexOpti
   }
   const firstNew = m.nextDoc;
   for (const a of todo) m.docs[`${a.site}/${a.id}`] = [m.nextDoc++, a.contentHash.slice(0, 12)];
+  // Entries to rewrite in place (same id, same postings): articles whose link changed.
+  const relinked = new Map<number, SearchArticle>();
+  for (const r of rebuilt ? [] : (opts.relink ?? [])) {
+    const doc = m.docs[`${r.site}/${r.id}`];
+    const a = doc && doc[0] < firstNew ? src.around(r.site, r.id, 0).find((x) => x.id === r.id) : undefined;
+    if (a) relinked.set(doc![0], a);
+  }
 
   // Entries: the chunks holding the new and the deleted ids, 100 chunks at a time (held all at once, the
   // entries of a 100k build were a fifth of its peak memory).
-  const touched = new Set<number>(deletedNow.map((id) => Math.floor(id / CHUNK)));
+  const touched = new Set<number>([...deletedNow, ...relinked.keys()].map((id) => Math.floor(id / CHUNK)));
   for (let k = Math.floor(firstNew / CHUNK); k * CHUNK < m.nextDoc; k++) touched.add(k);
   const gone = new Set(deletedNow);
   const ks = [...touched].sort((x, y) => x - y);
@@ -353,7 +365,11 @@ export async function updateSearchIndex(src: SearchSource, opts: SearchIndexOpti
       }
       for (let id = Math.max(k * CHUNK, firstNew); id < Math.min((k + 1) * CHUNK, m.nextDoc); id++) {
         const a = todo[id - firstNew]!;
-        c[id % CHUNK] = [siteName.get(a.site) ?? a.site, dateOf(a.published, tz), a.title, `${a.site}/${a.id}.html`];
+        c[id % CHUNK] = [siteName.get(a.site) ?? a.site, dateOf(a.published, tz), a.title, href(a)];
+      }
+      for (let id = k * CHUNK; id < (k + 1) * CHUNK; id++) {
+        const a = relinked.get(id);
+        if (a) c[id % CHUNK] = [siteName.get(a.site) ?? a.site, dateOf(a.published, tz), a.title, href(a)];
       }
       for (let id = k * CHUNK; id < (k + 1) * CHUNK; id++) if (gone.has(id)) c[id % CHUNK] = 0;
       const data = JSON.stringify(Array.from(c, (e) => e ?? 0));

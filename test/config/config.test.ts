@@ -84,3 +84,12 @@ test('an explicit config file that does not exist is an error naming it', () => 
     return true;
   });
 });
+
+test('site.pagesPerSite and site.sourceUrl: defaults, a trailing slash, clear errors', () => {
+  const d = loadConfig({ cwd: withConfig('sites: [{name: A, abbr: a, feed: "http://127.0.0.1/a.xml"}]\n') });
+  assert.deepEqual(d.sitePages, { perSite: 5000, sourceUrl: null });
+  const c = loadConfig({ cwd: withConfig('site: {pagesPerSite: 0, sourceUrl: "https://github.com/o/r/blob/main"}\nsites: [{name: A, abbr: a, feed: "http://127.0.0.1/a.xml"}]\n') });
+  assert.deepEqual(c.sitePages, { perSite: 0, sourceUrl: 'https://github.com/o/r/blob/main/' });
+  assert.match(configError('site: {pagesPerSite: -1}\n').message, /site\.pagesPerSite: /);
+  assert.match(configError('site: {sourceUrl: "github.com/o/r"}\n').message, /site\.sourceUrl: must be an absolute http\(s\) URL/);
+});
