@@ -42,7 +42,8 @@ import {
   writeFilesAtomic,
 } from '../archive/index.js';
 import { cleanHtml, htmlToText } from '../clean/index.js';
-import { daysBetween, recentDays, writeDigests } from '../digest/index.js';
+import { outputLinks } from '../config/index.js';
+import { daysBetween, digestOptions, recentDays, writeDigests } from '../digest/index.js';
 import { errorMessage, isNewsmirrorError } from '../errors.js';
 import { createSqlitePageCache, extractFullText, needsFullText, type PageCache } from '../extract/index.js';
 import { createFetcher } from '../fetch/index.js';
@@ -50,7 +51,7 @@ import { ArchiveIndex, canonicalLink, nearIdentical, normalizeTitle, wordpressId
 import { createSqliteImageStore, storeImages, type ImageStore } from '../images/index.js';
 import { parseFeed } from '../parse/index.js';
 import { loadRedactions, type Redactions } from '../redact/index.js';
-import { DEFAULT_RECHECK, recheckArticles } from '../recheck/index.js';
+import { recheckArticles } from '../recheck/index.js';
 import { renderFeeds, renderSite, type RenderSource } from '../render/index.js';
 import { changedStories, histories, importRevisions, keepSuperseded, listMark, readHistory, reviseArticle } from '../revisions/index.js';
 import type { ArticleRecord, Config, FeedItem, Fetcher, ParsedFeed, RecheckReport, RunReport, SiteConfig, SiteReport, UnlistedSite, Validators } from '../types.js';
@@ -205,7 +206,6 @@ async function markInProgress(config: Config): Promise<void> {
 
 /** Re-check stored articles of `sites` with the run's fetcher; what it changes makes a new generation to render. */
 async function recheckShare(ctx: SiteContext, sites: SiteConfig[], limit?: number): Promise<RecheckReport> {
-  const policy = ctx.config.recheck ?? DEFAULT_RECHECK;
   const report = await recheckArticles({
     archive: ctx.config.archive,
     index: ctx.index,
@@ -213,8 +213,9 @@ async function recheckShare(ctx: SiteContext, sites: SiteConfig[], limit?: numbe
     now: ctx.now(),
     sites,
     imageProxy: ctx.config.imageProxy,
-    policy,
-    limit: limit ?? policy.perRun,
+    // Unset: the recheck stage's DEFAULT_RECHECK, and at most its perRun articles.
+    policy: ctx.config.recheck,
+    limit,
     pageCache: ctx.pageCache,
     // A page says what the feed said: a takedown applies to it before it is compared or kept.
     redact: ctx.redactions,
@@ -725,8 +726,9 @@ async function renderOutputs(config: Config, index: ArchiveIndex, what: RenderWh
     }
     if (what.readme) {
       // Only newsmirror's block of the README is rewritten; a README without the block is left alone.
+      const links = outputLinks(config);
       const file = path.join(config.archive, 'README.md');
-      const readme = updateReadme(readIfExists(file), readmeSites, { feeds: what.links, site: what.links, digests: what.links ? digestLink(config) : null, base: derivedBase(config), siteIndex: siteIndexLink(config), tzOffsetMinutes: config.tzOffsetMinutes });
+      const readme = updateReadme(readIfExists(file), readmeSites, { feeds: what.links, site: what.links, digests: what.links ? links.digests : null, base: links.base, siteIndex: links.siteIndex, tzOffsetMinutes: config.tzOffsetMinutes });
       if (readme !== null) files.push({ file, data: readme });
       else readmeWithoutBlock = true;
     }
@@ -736,46 +738,11 @@ async function renderOutputs(config: Config, index: ArchiveIndex, what: RenderWh
     const src = renderSource(config, index);
     const renderOpts = { archive: config.archive, siteDir: config.siteDir, baseUrl: config.baseUrl, tzOffsetMinutes: config.tzOffsetMinutes };
     written += (await renderFeeds(src, renderOpts)).written;
-    written += (await renderSite(src, { ...renderOpts, all: what.allPages === true, digestsHref: digestHref(config) })).written;
+    written += (await renderSite(src, { ...renderOpts, all: what.allPages === true, digestsHref: outputLinks(config).digestsFromSite })).written;
     // After the website: the digests page is linked from it, and a digest holds the articles just written.
     written += (await writeDigests(src, recentDays(what.now ?? Date.now(), config.tzOffsetMinutes), digestOptions(config))).written;
   }
   return { written, readmeWithoutBlock };
-}
-
-function digestOptions(config: Config, outDir?: string) {
-  const dir = outDir ?? config.digests.dir;
-  const site = path.relative(dir, path.join(config.siteDir, 'index.html')).split(path.sep).join('/');
-  return { archive: config.archive, outDir: dir, tzOffsetMinutes: config.tzOffsetMinutes, imageMaxBytes: config.digests.imageMaxBytes, siteHref: outDir ? null : site };
-}
-
-/** The digests page relative to the website, or null when the digests are not inside it. */
-function digestHref(config: Config): string | null {
-  const rel = path.relative(config.siteDir, config.digests.dir);
-  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? `${rel.split(path.sep).join('/')}/index.html` : null;
-}
-
-/**
- * Where readers reach the derived outputs, for the README's links: the published root (site.baseUrl is the
- * website's address, and the outputs keep their places relative to the archive root on the site branch), or
- * '' when no address is set (links relative to the archive, right in a local copy).
- */
-function derivedBase(config: Config): string {
-  if (!config.baseUrl) return '';
-  const up = path.relative(config.siteDir, config.archive).split(path.sep).join('/');
-  return new URL(up ? `${up}/` : './', `${config.baseUrl}/`).href;
-}
-
-/** The website's front page relative to the archive root. */
-function siteIndexLink(config: Config): string {
-  const rel = path.relative(config.archive, config.siteDir).split(path.sep).join('/');
-  return `${rel || '.'}/index.html`;
-}
-
-/** The digests page relative to the archive root (for the README), or null when it lies outside. */
-function digestLink(config: Config): string | null {
-  const rel = path.relative(config.archive, config.digests.dir);
-  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? `${rel.split(path.sep).join('/')}/index.html` : null;
 }
 
 /**
