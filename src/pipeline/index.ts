@@ -47,7 +47,7 @@ import { daysBetween, digestOptions, recentDays, writeDigests } from '../digest/
 import { errorMessage, isNewsmirrorError } from '../errors.js';
 import { createSqlitePageCache, extractFullText, needsFullText, type PageCache } from '../extract/index.js';
 import { createFetcher } from '../fetch/index.js';
-import { ArchiveIndex, canonicalLink, nearIdentical, normalizeTitle, wordpressId } from '../identity/index.js';
+import { allocateId, ArchiveIndex, canonicalLink, matchStoredStory, newestPerStory, normalizeTitle, sameAsStored, versionTime, type FeedStory, type IdPlan, type ReadStored } from '../identity/index.js';
 import { createSqliteImageStore, storeImages, type ImageStore } from '../images/index.js';
 import { parseFeed } from '../parse/index.js';
 import { loadRedactions, type Redactions } from '../redact/index.js';
@@ -240,17 +240,9 @@ interface SiteContext {
 }
 
 /** A feed item reduced to what identity and the archive need. */
-interface Candidate {
-  item: FeedItem;
-  guid: string | null;
-  link: string;
+interface Candidate extends FeedStory {
   title: string;
-  published: number;
-  canonical: string;
-  normTitle: string;
   sourceHash: string;
-  /** Older versions of the same story in the same feed (the newest won, see toCandidates). */
-  superseded: FeedItem[];
 }
 
 function emptyReport(site: SiteConfig): SiteReport {
@@ -350,14 +342,9 @@ function note(report: SiteReport, text: string): void {
 
 /**
  * Items → candidates: a link to identify them, a title, a date. Two items of one story in one feed: the newest
- * (by updated, else published date; else the first, as feeds list the newest first) is the candidate, the
- * other is kept as its superseded version (a revision, if it reads differently).
+ * is the candidate, the other is kept as its superseded version (identity's newestPerStory).
  */
 function toCandidates(ctx: SiteContext, site: SiteConfig, items: FeedItem[], report: SiteReport): Candidate[] {
-  const seen = new Map<string, number>();
-  // Earlier items of this feed by title: a title they share makes one story only with near-identical text
-  // (daily round-ups carry one title for many stories). Texts are made only when a title repeats.
-  const titled = new Map<string, { at: number; html: string; text?: string }[]>();
   const out: Candidate[] = [];
   const nowMs = ctx.now();
   let excluded = 0;
@@ -386,7 +373,6 @@ function toCandidates(ctx: SiteContext, site: SiteConfig, items: FeedItem[], rep
     // Only a title the feed gave identifies a story: a stand-in made from the body is not a headline, and
     // untitled items sharing an opening sentence are not the same story.
     const normTitle = ownTitle ? normalizeTitle(ownTitle) : '';
-    const keys = [item.guid ? `g:${item.guid}` : null, `l:${canonical}`];
     const stated = item.published ?? item.updated;
     // No date: the time it was first seen. A date in the future is a feed's mistake: clamp it to now.
     const published = stated ? Math.min(stated.getTime(), nowMs) : nowMs;
@@ -396,35 +382,12 @@ function toCandidates(ctx: SiteContext, site: SiteConfig, items: FeedItem[], rep
       continue;
     }
     const sourceHash = sha256(JSON.stringify([item.guid, link, title, item.contentHtml, item.summary, site.fullText, site.selector, site.images]));
-    const candidate: Candidate = { item, guid: item.guid, link, title, published, canonical, normTitle, sourceHash, superseded: [] };
-    let at = keys.map((k) => (k === null ? undefined : seen.get(k))).find((i) => i !== undefined);
-    const html = item.contentHtml ?? item.summary ?? '';
-    const sameTitle = normTitle ? (titled.get(normTitle) ?? []) : [];
-    if (at === undefined && sameTitle.length > 0) {
-      const text = htmlToText(html);
-      at = sameTitle.find((t) => nearIdentical((t.text ??= htmlToText(t.html)), text))?.at;
-    }
-    if (normTitle && at === undefined) titled.set(normTitle, [...sameTitle, { at: out.length, html }]);
-    for (const k of keys) if (k && at === undefined) seen.set(k, out.length);
-    if (at === undefined) {
-      out.push(candidate);
-      continue;
-    }
-    report.duplicates++;
-    const prior = out[at]!;
-    if (versionTime(item) > versionTime(prior.item)) {
-      candidate.superseded = [prior.item, ...prior.superseded];
-      out[at] = candidate;
-      for (const k of keys) if (k) seen.set(k, at);
-    } else prior.superseded.push(item);
+    out.push({ item, guid: item.guid, link, title, published, canonical, normTitle, sourceHash, superseded: [] });
   }
   if (excluded > 0) note(report, `${excluded} items left out: no category matches include.category ${site.include!.category}`);
-  return out;
-}
-
-/** When the feed says an item's version dates from (updated, else published), or -Infinity. */
-function versionTime(item: FeedItem): number {
-  return (item.updated ?? item.published)?.getTime() ?? Number.NEGATIVE_INFINITY;
+  const { stories, duplicates } = newestPerStory(out);
+  report.duplicates += duplicates;
+  return stories;
 }
 
 /**
@@ -450,14 +413,11 @@ async function keepOlderVersions(ctx: SiteContext, site: SiteConfig, c: Candidat
 const COMMIT_SLICE = 50;
 
 /** What one site's run will write: planned files, and records whose metadata alone changes. */
-interface Batch {
+interface Batch extends IdPlan {
   writes: { record: ArticleRecord; text: string; contentHash: string; isNew: boolean }[];
   touches: ArticleRecord[];
-  /** Next id to hand out (ids are allocated here, reserved in the index in one transaction). */
-  nextId: number | null;
+  /** The site's folder, looked up with the first new story's id (ids are reserved in one transaction per slice). */
   folder: string | null;
-  /** Ids handed out in this run (not yet in the index until their slice commits). */
-  taken: Set<number>;
 }
 
 /**
@@ -490,15 +450,8 @@ async function commitBatch(ctx: SiteContext, batch: Batch, report: SiteReport): 
 
 async function prepareItem(ctx: SiteContext, site: SiteConfig, c: Candidate, report: SiteReport, batch: Batch): Promise<void> {
   const { index, config } = ctx;
-  const probe = { guid: c.guid, canonicalLink: c.canonical, normTitle: c.normTitle, published: c.published };
-  // Same guid or same canonical link: the same story. A title alone is only a candidate (see below).
-  let match = index.findStory(site.abbr, probe);
-  // On a WordPress-numbered site the post id is the story: a post re-served under a new slug (CDT edits titles,
-  // and the slug with them) is found by its id even where the index knows no guid (files of the original).
-  if (!match && site.ids === 'wordpress') {
-    const wp = wordpressId(c.guid, c.link);
-    if (wp !== null) match = index.get(site.abbr, wp);
-  }
+  // Same guid, canonical link or WordPress post id: the same story. A title alone is only a candidate (see below).
+  let match = matchStoredStory(index, site, c);
   // The same item as last time, and its file is there: nothing to do (this keeps no-op runs cheap).
   if (match && match.sourceHash === c.sourceHash && match.contentHash && existsSync(path.join(config.archive, match.path))) {
     report.unchanged++;
@@ -534,13 +487,11 @@ async function prepareItem(ctx: SiteContext, site: SiteConfig, c: Candidate, rep
 
   const local = site.images === 'local';
   let html = ctx.redactions.html(cleanHtml(body, { baseUrl, imageProxy: local || site.images === 'none' ? null : config.imageProxy }));
+  const read = readStored(config.archive);
   // Same title within a few days, another guid or link: the same story only when the texts are near-identical
   // (a re-publication under a new link); otherwise a new story, however alike the titles (identity/nearIdentical).
-  if (!match) match = sameTextStory(config.archive, index.titleCandidates(site.abbr, probe), htmlToText(html));
-  if (!match && batch.nextId === null) {
-    batch.nextId = index.nextId(site.abbr);
-    batch.folder = index.folderOf(site.abbr) ?? site.abbr;
-  }
+  if (!match) match = matchStoredStory(index, site, c, { text: htmlToText(html), read });
+  if (!match) batch.folder ??= index.folderOf(site.abbr) ?? site.abbr;
   const id = match ? match.id : newId(index, site, c, batch, report);
   const relPath = match ? match.path : `articles/${batch.folder}/${id}.md`;
   if (local) {
@@ -586,8 +537,8 @@ async function prepareItem(ctx: SiteContext, site: SiteConfig, c: Candidate, rep
     report.unchanged++;
     return;
   }
-  if (match && match.contentHash && sameAsStored(config.archive, [match.path, ...index.aliasPaths(match.site, match.id)], c.title, html, (b) =>
-    cleanHtml(b, { baseUrl, imageProxy: local || site.images === 'none' ? null : config.imageProxy }),
+  if (match && match.contentHash && sameAsStored([match.path, ...index.aliasPaths(match.site, match.id)], c.title, html, (b) =>
+    cleanHtml(b, { baseUrl, imageProxy: local || site.images === 'none' ? null : config.imageProxy }), read,
   )) {
     // The story as stored, served again with other bytes but nothing a reader would call a change (tracking
     // parameters in its link, a title's punctuation, a file from an older cleaner or from the original): its
@@ -608,59 +559,11 @@ async function prepareItem(ctx: SiteContext, site: SiteConfig, c: Candidate, rep
   batch.writes.push({ record, text, contentHash, isNew: !match });
 }
 
-/**
- * The id of a new story by the site's scheme (SiteConfig.ids): the next smaller id, or for 'wordpress' the
- * original's `0xFFFFF ^ <post id>`, so a re-published post lands on its own id. An id already taken (by
- * another story, a further file, a corrupt file) is never reused: the story gets the next smaller id instead.
- */
+/** A new story's id (identity's allocateId); why it is not the id the scheme asked for goes into the notes. */
 function newId(index: ArchiveIndex, site: SiteConfig, c: Candidate, batch: Batch, report: SiteReport): number {
-  if (site.ids === 'wordpress') {
-    const wp = wordpressId(c.guid, c.link);
-    if (wp !== null && !batch.taken.has(wp) && !index.idTaken(site.abbr, wp)) {
-      batch.taken.add(wp);
-      return wp;
-    }
-    note(report, `${c.link}: ${wp === null ? 'no ?p=<post id> in guid or link' : `id ${wp} is taken`}; given the next smaller id`);
-  }
-  let id = batch.nextId!;
-  while (batch.taken.has(id)) id--;
-  batch.taken.add(id);
-  batch.nextId = id - 1;
+  const { id, note: why } = allocateId(index, site, c, batch);
+  if (why) note(report, why);
   return id;
-}
-
-/** The first of `candidates` whose stored text is near-identical to `text`, or null. */
-function sameTextStory(archive: string, candidates: ArticleRecord[], text: string): ArticleRecord | null {
-  for (const cand of candidates) {
-    if (!cand.contentHash) continue;
-    try {
-      const stored = parseArticleFile(readFileSync(path.join(archive, cand.path), 'utf8'), cand.path);
-      if (nearIdentical(htmlToText(stored.body), text)) return cand;
-    } catch {
-      /* unreadable: not evidence of anything */
-    }
-  }
-  return null;
-}
-
-/**
- * True when one stored file of a story (two when the original wrote a second one under its id) has
- * the same title, punctuation, width and spacing aside (CDT flips `：`, `｜` and `|`), and the same text as the
- * new body: then neither file is rewritten.
- */
-function sameAsStored(archive: string, paths: string[], title: string, html: string, clean: (body: string) => string): boolean {
-  const text = htmlToText(html);
-  const norm = normalizeTitle(title);
-  return paths.some((rel) => {
-    try {
-      const stored = parseArticleFile(readFileSync(path.join(archive, rel), 'utf8'), rel);
-      // The stored body went through another cleaner (the original's, an older newsmirror): compared after this
-      // one, so that only a change at the source counts, never a change of cleaner.
-      return normalizeTitle(stored.title) === norm && (htmlToText(stored.body) === text || htmlToText(clean(stored.body)) === text);
-    } catch {
-      return false;
-    }
-  });
 }
 
 /**
@@ -805,7 +708,12 @@ function readIfExists(file: string): string | null {
 
 function readBody(archive: string, rel: string): string {
   // Synchronous read keeps the RenderSource interface simple; bodies are small and read once per render.
-  return parseArticleFile(readFileSync(path.join(archive, rel), 'utf8'), rel).body;
+  return readStored(archive)(rel).body;
+}
+
+/** A stored article file of `archive`, parsed (throws when it is missing or corrupt). */
+function readStored(archive: string): ReadStored {
+  return (rel) => parseArticleFile(readFileSync(path.join(archive, rel), 'utf8'), rel);
 }
 
 /**
