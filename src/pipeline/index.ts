@@ -53,7 +53,7 @@ import { parseFeed } from '../parse/index.js';
 import { loadRedactions, type Redactions } from '../redact/index.js';
 import { recheckArticles } from '../recheck/index.js';
 import { renderFeeds, renderSite, type RenderSource } from '../render/index.js';
-import { changedStories, histories, importRevisions, keepSuperseded, listMark, readHistory, reviseArticle } from '../revisions/index.js';
+import { changedStories, histories, importRevisions, keepOlderVersions, listMark, readHistory, reviseArticle } from '../revisions/index.js';
 import type { ArticleRecord, Config, FeedItem, Fetcher, ParsedFeed, RecheckReport, RunReport, SiteConfig, SiteReport, UnlistedSite, Validators } from '../types.js';
 
 export interface RunOptions {
@@ -289,7 +289,7 @@ async function runSite(ctx: SiteContext, site: SiteConfig): Promise<SiteReport> 
         if (batch.writes.length >= COMMIT_SLICE) await commitBatch(ctx, batch, report);
       }
       await commitBatch(ctx, batch, report);
-      for (const c of candidates) if (c.superseded.length > 0) await keepOlderVersions(ctx, site, c);
+      for (const c of candidates) if (c.superseded.length > 0) await keepFeedVersions(ctx, site, c);
       ctx.index.setValidators(site.feed, validators);
     }
   } catch (err) {
@@ -391,22 +391,26 @@ function toCandidates(ctx: SiteContext, site: SiteConfig, items: FeedItem[], rep
 }
 
 /**
- * The older versions that came in the same feed as a story's newest (see toCandidates): each is kept as a
- * revision of the stored story unless a version on record reads the same. A body that would need the page
- * is the page's, so only its title can differ.
+ * The older versions that came in the same feed as a story's newest (see toCandidates), cleaned as the newest
+ * was, for the revisions stage to keep (keepOlderVersions).
  */
-async function keepOlderVersions(ctx: SiteContext, site: SiteConfig, c: Candidate): Promise<void> {
+async function keepFeedVersions(ctx: SiteContext, site: SiteConfig, c: Candidate): Promise<void> {
   const rec = ctx.index.findStory(site.abbr, { guid: c.guid, canonicalLink: c.canonical, normTitle: c.normTitle, published: c.published });
-  if (!rec || !rec.contentHash || !existsSync(path.join(ctx.config.archive, rec.path))) return;
-  const stored = parseArticleFile(readFileSync(path.join(ctx.config.archive, rec.path), 'utf8'), rec.path);
-  for (const item of c.superseded) {
+  if (!rec) return;
+  const older = c.superseded.map((item) => {
     const raw = item.contentHtml ?? item.summary ?? '';
-    const body = needsFullText(site.fullText, raw, c.link)
-      ? stored.body
-      : flattenBody(cleanHtml(raw, { baseUrl: item.baseUrl ?? c.link, imageProxy: site.images === 'proxy' ? ctx.config.imageProxy : null }));
-    const seen = Math.min(Number.isFinite(versionTime(item)) ? versionTime(item) : ctx.now() - 1, ctx.now() - 1);
-    await keepSuperseded(ctx.config.archive, ctx.index, rec, { published: stored.published, title: safeTitle(item.title ?? '') || stored.title, link: c.link, body }, seen);
-  }
+    const t = versionTime(item);
+    return {
+      title: safeTitle(item.title ?? ''),
+      link: c.link,
+      // A body that would need the page is the page's: the stored one (null), so only its title can differ.
+      body: needsFullText(site.fullText, raw, c.link)
+        ? null
+        : flattenBody(cleanHtml(raw, { baseUrl: item.baseUrl ?? c.link, imageProxy: site.images === 'proxy' ? ctx.config.imageProxy : null })),
+      seen: Math.min(Number.isFinite(t) ? t : ctx.now() - 1, ctx.now() - 1),
+    };
+  });
+  await keepOlderVersions(ctx.config.archive, ctx.index, rec, older);
 }
 
 /** Articles per committed slice of a site's batch (see runSite). */
