@@ -2,8 +2,11 @@
  * The orchestrator: the one place that knows the order of the stages for a run, and why.
  *
  *   lock → index (import an existing archive the index has not seen) → per site, concurrently:
- *   fetch (conditional GET) → parse → per item: redact (title, guid, link) → identity probe → [full text]
- *   → clean → redact (body) → [local images] → archive write → lists → README → feeds + website
+ *   fetch (conditional GET) → parse → per item: redact (title, guid, link) → identity: newest per story in the
+ *   feed, then a stored match by keys → [full text] → clean → redact (body) → identity: a stored match by text,
+ *   else a new id → [local images] → revisions (a reader-visible change keeps the previous version first)
+ *   → archive write (slices) → revisions (older versions from the same feed)
+ *   → after every site: recheck (a bounded share of stored articles) → lists → README → feeds + website
  *   → digests (yesterday's and today's)
  *
  * Invariants:
