@@ -44,7 +44,7 @@ import {
   updateReadme,
   writeFilesAtomic,
 } from '../archive/index.js';
-import { cleanHtml, htmlToText } from '../clean/index.js';
+import { cleanHtml, htmlToText, safeTitle } from '../clean/index.js';
 import { outputLinks } from '../config/index.js';
 import { daysBetween, digestOptions, recentDays, writeDigests } from '../digest/index.js';
 import { errorMessage, isNewsmirrorError } from '../errors.js';
@@ -322,22 +322,6 @@ async function fetchFeed(ctx: SiteContext, site: SiteConfig): Promise<{ feed: Pa
  * 100 feeds behind 200 ms of latency took 1.28× the ideal; yielding before each parse and each item, 1.12–1.18×.
  */
 const yieldToIo = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-
-/** Longest title stored; a feed that sends megabytes of title is not writing a headline. */
-const MAX_TITLE = 500;
-
-/**
- * A title fit for a file, a list line and a page: white space collapsed, bidirectional overrides and
- * invisible characters removed (they can make a list line read as something else), length capped.
- */
-function safeTitle(raw: string): string {
-  const t = raw
-    .slice(0, MAX_TITLE * 4)
-    .replace(/[\u202a-\u202e\u2066-\u2069\u200b\u200e\u200f\u2028\u2029\ufeff\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '')
-    .replace(/\s+/g, ' ')
-    .trim();
-  return t.length > MAX_TITLE ? `${t.slice(0, MAX_TITLE - 1)}…` : t;
-}
 
 function note(report: SiteReport, text: string): void {
   if (report.notes.length < 10) report.notes.push(text);
