@@ -430,3 +430,19 @@ export function htmlToText(html: string): string {
   parser.end(html);
   return parts.join('').replace(/\s+/g, ' ').trim();
 }
+
+/** Longest title stored; a feed that sends megabytes of title is not writing a headline. */
+const MAX_TITLE = 500;
+
+/**
+ * A title fit for a file, a list line and a page: white space collapsed, bidirectional overrides and
+ * invisible characters removed (they can make a list line read as something else), length capped.
+ */
+export function safeTitle(raw: string): string {
+  const t = raw
+    .slice(0, MAX_TITLE * 4)
+    .replace(/[\u202a-\u202e\u2066-\u2069\u200b\u200e\u200f\u2028\u2029\ufeff\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return t.length > MAX_TITLE ? `${t.slice(0, MAX_TITLE - 1)}…` : t;
+}

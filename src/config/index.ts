@@ -11,6 +11,8 @@ import { DEFAULT_FETCH_POLICY } from '../fetch/index.js';
 import { DEFAULT_RECHECK } from '../recheck/index.js';
 import type { Config, FetchPolicy, RecheckPolicy, SiteConfig } from '../types.js';
 
+export { outputLinks, type OutputLinks } from './links.js';
+
 export const DEFAULT_CONFIG_FILE = 'newsmirror.yaml';
 export const DEFAULT_IMAGE_PROXY = 'https://images.weserv.nl?url={url}';
 

@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ZipArchive } from 'archiver';
 import type { EpubFile } from 'nodepub';
+import type { Config } from '../types.js';
 import { writeFileAtomic, writeFilesAtomic } from '../archive/index.js';
 import { NewsmirrorError } from '../errors.js';
 import { escapeHtml as esc, type RenderArticle } from '../render/index.js';
@@ -50,6 +51,16 @@ export interface DigestOptions {
   siteHref?: string | null;
   /** Render every day asked for, even when its articles did not change (restores files edited by hand). */
   force?: boolean;
+}
+
+/**
+ * The options a mirror's config gives the digests: its digests folder (or `outDir`, asked for by hand, which
+ * links no website: it may lie anywhere), with a link from the digests page back to the website's front page.
+ */
+export function digestOptions(config: Pick<Config, 'archive' | 'siteDir' | 'tzOffsetMinutes' | 'digests'>, outDir?: string): DigestOptions {
+  const dir = outDir ?? config.digests.dir;
+  const site = path.relative(dir, path.join(config.siteDir, 'index.html')).split(path.sep).join('/');
+  return { archive: config.archive, outDir: dir, tzOffsetMinutes: config.tzOffsetMinutes, imageMaxBytes: config.digests.imageMaxBytes, siteHref: outDir ? null : site };
 }
 
 export interface Digest {

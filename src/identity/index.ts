@@ -1,14 +1,17 @@
 /**
  * Identity stage: knows every stored article (an SQLite index inside the archive, rebuildable from the files)
  * and decides whether an item is a story already stored. Same story when its guid or its canonical link
- * matches; a title match within a few days is only a candidate, which the pipeline accepts when the texts are
- * near-identical (nearIdentical): a title alone never makes two stories one (daily round-ups share titles).
+ * matches; a title match within a few days is only a candidate, accepted when the texts are near-identical
+ * (nearIdentical): a title alone never makes two stories one (daily round-ups share titles). The decisions on
+ * one item (story.ts): newestPerStory within a feed, matchStoredStory against the archive, allocateId for a new one.
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { NewsmirrorError } from '../errors.js';
 import type { ArticleRecord, Validators } from '../types.js';
+
+export { allocateId, matchStoredStory, newestPerStory, sameAsStored, versionTime, type FeedStory, type IdPlan, type ReadStored } from './story.js';
 
 /** Window within which an item with the same normalised title is a candidate for the same story. */
 export const TITLE_WINDOW_MS = 3 * 24 * 3600 * 1000;

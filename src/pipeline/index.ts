@@ -2,8 +2,11 @@
  * The orchestrator: the one place that knows the order of the stages for a run, and why.
  *
  *   lock → index (import an existing archive the index has not seen) → per site, concurrently:
- *   fetch (conditional GET) → parse → per item: redact (title, guid, link) → identity probe → [full text]
- *   → clean → redact (body) → [local images] → archive write → lists → README → feeds + website
+ *   fetch (conditional GET) → parse → per item: redact (title, guid, link) → identity: newest per story in the
+ *   feed, then a stored match by keys → [full text] → clean → redact (body) → identity: a stored match by text,
+ *   else a new id → [local images] → revisions (a reader-visible change keeps the previous version first)
+ *   → archive write (slices) → revisions (older versions from the same feed)
+ *   → after every site: recheck (a bounded share of stored articles) → lists → README → feeds + website
  *   → digests (yesterday's and today's)
  *
  * Invariants:
@@ -41,18 +44,19 @@ import {
   updateReadme,
   writeFilesAtomic,
 } from '../archive/index.js';
-import { cleanHtml, htmlToText } from '../clean/index.js';
-import { daysBetween, recentDays, writeDigests } from '../digest/index.js';
+import { cleanHtml, htmlToText, safeTitle } from '../clean/index.js';
+import { outputLinks } from '../config/index.js';
+import { daysBetween, digestOptions, recentDays, writeDigests } from '../digest/index.js';
 import { errorMessage, isNewsmirrorError } from '../errors.js';
 import { createSqlitePageCache, extractFullText, needsFullText, type PageCache } from '../extract/index.js';
 import { createFetcher } from '../fetch/index.js';
-import { ArchiveIndex, canonicalLink, nearIdentical, normalizeTitle, wordpressId } from '../identity/index.js';
+import { allocateId, ArchiveIndex, canonicalLink, matchStoredStory, newestPerStory, normalizeTitle, sameAsStored, versionTime, type FeedStory, type IdPlan, type ReadStored } from '../identity/index.js';
 import { createSqliteImageStore, storeImages, type ImageStore } from '../images/index.js';
 import { parseFeed } from '../parse/index.js';
 import { loadRedactions, type Redactions } from '../redact/index.js';
-import { DEFAULT_RECHECK, recheckArticles } from '../recheck/index.js';
+import { recheckArticles } from '../recheck/index.js';
 import { renderFeeds, renderSite, type RenderSource } from '../render/index.js';
-import { changedStories, histories, importRevisions, keepSuperseded, listMark, readHistory, reviseArticle } from '../revisions/index.js';
+import { changedStories, histories, importRevisions, keepOlderVersions, listMark, readHistory, reviseArticle } from '../revisions/index.js';
 import type { ArticleRecord, Config, FeedItem, Fetcher, ParsedFeed, RecheckReport, RunReport, SiteConfig, SiteReport, UnlistedSite, Validators } from '../types.js';
 
 export interface RunOptions {
@@ -205,7 +209,6 @@ async function markInProgress(config: Config): Promise<void> {
 
 /** Re-check stored articles of `sites` with the run's fetcher; what it changes makes a new generation to render. */
 async function recheckShare(ctx: SiteContext, sites: SiteConfig[], limit?: number): Promise<RecheckReport> {
-  const policy = ctx.config.recheck ?? DEFAULT_RECHECK;
   const report = await recheckArticles({
     archive: ctx.config.archive,
     index: ctx.index,
@@ -213,8 +216,9 @@ async function recheckShare(ctx: SiteContext, sites: SiteConfig[], limit?: numbe
     now: ctx.now(),
     sites,
     imageProxy: ctx.config.imageProxy,
-    policy,
-    limit: limit ?? policy.perRun,
+    // Unset: the recheck stage's DEFAULT_RECHECK, and at most its perRun articles.
+    policy: ctx.config.recheck,
+    limit,
     pageCache: ctx.pageCache,
     // A page says what the feed said: a takedown applies to it before it is compared or kept.
     redact: ctx.redactions,
@@ -239,17 +243,9 @@ interface SiteContext {
 }
 
 /** A feed item reduced to what identity and the archive need. */
-interface Candidate {
-  item: FeedItem;
-  guid: string | null;
-  link: string;
+interface Candidate extends FeedStory {
   title: string;
-  published: number;
-  canonical: string;
-  normTitle: string;
   sourceHash: string;
-  /** Older versions of the same story in the same feed (the newest won, see toCandidates). */
-  superseded: FeedItem[];
 }
 
 function emptyReport(site: SiteConfig): SiteReport {
@@ -296,7 +292,7 @@ async function runSite(ctx: SiteContext, site: SiteConfig): Promise<SiteReport> 
         if (batch.writes.length >= COMMIT_SLICE) await commitBatch(ctx, batch, report);
       }
       await commitBatch(ctx, batch, report);
-      for (const c of candidates) if (c.superseded.length > 0) await keepOlderVersions(ctx, site, c);
+      for (const c of candidates) if (c.superseded.length > 0) await keepFeedVersions(ctx, site, c);
       ctx.index.setValidators(site.feed, validators);
     }
   } catch (err) {
@@ -327,36 +323,15 @@ async function fetchFeed(ctx: SiteContext, site: SiteConfig): Promise<{ feed: Pa
  */
 const yieldToIo = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-/** Longest title stored; a feed that sends megabytes of title is not writing a headline. */
-const MAX_TITLE = 500;
-
-/**
- * A title fit for a file, a list line and a page: white space collapsed, bidirectional overrides and
- * invisible characters removed (they can make a list line read as something else), length capped.
- */
-function safeTitle(raw: string): string {
-  const t = raw
-    .slice(0, MAX_TITLE * 4)
-    .replace(/[\u202a-\u202e\u2066-\u2069\u200b\u200e\u200f\u2028\u2029\ufeff\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '')
-    .replace(/\s+/g, ' ')
-    .trim();
-  return t.length > MAX_TITLE ? `${t.slice(0, MAX_TITLE - 1)}…` : t;
-}
-
 function note(report: SiteReport, text: string): void {
   if (report.notes.length < 10) report.notes.push(text);
 }
 
 /**
  * Items → candidates: a link to identify them, a title, a date. Two items of one story in one feed: the newest
- * (by updated, else published date; else the first, as feeds list the newest first) is the candidate, the
- * other is kept as its superseded version (a revision, if it reads differently).
+ * is the candidate, the other is kept as its superseded version (identity's newestPerStory).
  */
 function toCandidates(ctx: SiteContext, site: SiteConfig, items: FeedItem[], report: SiteReport): Candidate[] {
-  const seen = new Map<string, number>();
-  // Earlier items of this feed by title: a title they share makes one story only with near-identical text
-  // (daily round-ups carry one title for many stories). Texts are made only when a title repeats.
-  const titled = new Map<string, { at: number; html: string; text?: string }[]>();
   const out: Candidate[] = [];
   const nowMs = ctx.now();
   let excluded = 0;
@@ -385,7 +360,6 @@ function toCandidates(ctx: SiteContext, site: SiteConfig, items: FeedItem[], rep
     // Only a title the feed gave identifies a story: a stand-in made from the body is not a headline, and
     // untitled items sharing an opening sentence are not the same story.
     const normTitle = ownTitle ? normalizeTitle(ownTitle) : '';
-    const keys = [item.guid ? `g:${item.guid}` : null, `l:${canonical}`];
     const stated = item.published ?? item.updated;
     // No date: the time it was first seen. A date in the future is a feed's mistake: clamp it to now.
     const published = stated ? Math.min(stated.getTime(), nowMs) : nowMs;
@@ -395,72 +369,48 @@ function toCandidates(ctx: SiteContext, site: SiteConfig, items: FeedItem[], rep
       continue;
     }
     const sourceHash = sha256(JSON.stringify([item.guid, link, title, item.contentHtml, item.summary, site.fullText, site.selector, site.images]));
-    const candidate: Candidate = { item, guid: item.guid, link, title, published, canonical, normTitle, sourceHash, superseded: [] };
-    let at = keys.map((k) => (k === null ? undefined : seen.get(k))).find((i) => i !== undefined);
-    const html = item.contentHtml ?? item.summary ?? '';
-    const sameTitle = normTitle ? (titled.get(normTitle) ?? []) : [];
-    if (at === undefined && sameTitle.length > 0) {
-      const text = htmlToText(html);
-      at = sameTitle.find((t) => nearIdentical((t.text ??= htmlToText(t.html)), text))?.at;
-    }
-    if (normTitle && at === undefined) titled.set(normTitle, [...sameTitle, { at: out.length, html }]);
-    for (const k of keys) if (k && at === undefined) seen.set(k, out.length);
-    if (at === undefined) {
-      out.push(candidate);
-      continue;
-    }
-    report.duplicates++;
-    const prior = out[at]!;
-    if (versionTime(item) > versionTime(prior.item)) {
-      candidate.superseded = [prior.item, ...prior.superseded];
-      out[at] = candidate;
-      for (const k of keys) if (k) seen.set(k, at);
-    } else prior.superseded.push(item);
+    out.push({ item, guid: item.guid, link, title, published, canonical, normTitle, sourceHash, superseded: [] });
   }
   if (excluded > 0) note(report, `${excluded} items left out: no category matches include.category ${site.include!.category}`);
-  return out;
-}
-
-/** When the feed says an item's version dates from (updated, else published), or -Infinity. */
-function versionTime(item: FeedItem): number {
-  return (item.updated ?? item.published)?.getTime() ?? Number.NEGATIVE_INFINITY;
+  const { stories, duplicates } = newestPerStory(out);
+  report.duplicates += duplicates;
+  return stories;
 }
 
 /**
- * The older versions that came in the same feed as a story's newest (see toCandidates): each is kept as a
- * revision of the stored story unless a version on record reads the same. A body that would need the page
- * is the page's, so only its title can differ.
+ * The older versions that came in the same feed as a story's newest (see toCandidates), cleaned as the newest
+ * was, for the revisions stage to keep (keepOlderVersions).
  */
-async function keepOlderVersions(ctx: SiteContext, site: SiteConfig, c: Candidate): Promise<void> {
+async function keepFeedVersions(ctx: SiteContext, site: SiteConfig, c: Candidate): Promise<void> {
   const rec = ctx.index.findStory(site.abbr, { guid: c.guid, canonicalLink: c.canonical, normTitle: c.normTitle, published: c.published });
-  if (!rec || !rec.contentHash || !existsSync(path.join(ctx.config.archive, rec.path))) return;
-  const stored = parseArticleFile(readFileSync(path.join(ctx.config.archive, rec.path), 'utf8'), rec.path);
+  if (!rec) return;
   const files = [rec.path, ...ctx.index.aliasPaths(rec.site, rec.id)];
-  for (const item of c.superseded) {
+  const read = readStored(ctx.config.archive);
+  const clean = (html: string, base: string) => cleanHtml(html, { baseUrl: base, imageProxy: site.images === 'proxy' ? ctx.config.imageProxy : null });
+  const older = c.superseded.flatMap((item) => {
     const raw = item.contentHtml ?? item.summary ?? '';
-    const clean = (html: string, base: string) => cleanHtml(html, { baseUrl: base, imageProxy: site.images === 'proxy' ? ctx.config.imageProxy : null });
-    const body = needsFullText(site.fullText, raw, c.link) ? stored.body : flattenBody(ctx.redactions.html(clean(raw, item.baseUrl ?? c.link)));
-    const title = safeTitle(item.title ?? '') || stored.title;
+    const t = versionTime(item);
+    // A body that would need the page is the page's: the stored one (null), so only its title can differ.
+    // Every body that is kept passes through the takedown rules, as the newest did.
+    const body = needsFullText(site.fullText, raw, c.link) ? null : flattenBody(ctx.redactions.html(clean(raw, item.baseUrl ?? c.link)));
+    const title = safeTitle(item.title ?? '');
     // A version the archive already holds as a file of the story (the original wrote a second file under the
     // id when a post was renamed) is on record: no revision for it.
-    if (sameAsStored(ctx.config.archive, files, title, body, (b) => clean(b, c.link))) continue;
-    const seen = Math.min(Number.isFinite(versionTime(item)) ? versionTime(item) : ctx.now() - 1, ctx.now() - 1);
-    await keepSuperseded(ctx.config.archive, ctx.index, rec, { published: stored.published, title, link: c.link, body }, seen);
-  }
+    if (body !== null && title && sameAsStored(files, title, body, (b) => clean(b, c.link), read)) return [];
+    return [{ title, link: c.link, body, seen: Math.min(Number.isFinite(t) ? t : ctx.now() - 1, ctx.now() - 1) }];
+  });
+  await keepOlderVersions(ctx.config.archive, ctx.index, rec, older);
 }
 
 /** Articles per committed slice of a site's batch (see runSite). */
 const COMMIT_SLICE = 50;
 
 /** What one site's run will write: planned files, and records whose metadata alone changes. */
-interface Batch {
+interface Batch extends IdPlan {
   writes: { record: ArticleRecord; text: string; contentHash: string; isNew: boolean }[];
   touches: ArticleRecord[];
-  /** Next id to hand out (ids are allocated here, reserved in the index in one transaction). */
-  nextId: number | null;
+  /** The site's folder, looked up with the first new story's id (ids are reserved in one transaction per slice). */
   folder: string | null;
-  /** Ids handed out in this run (not yet in the index until their slice commits). */
-  taken: Set<number>;
 }
 
 /**
@@ -493,15 +443,8 @@ async function commitBatch(ctx: SiteContext, batch: Batch, report: SiteReport): 
 
 async function prepareItem(ctx: SiteContext, site: SiteConfig, c: Candidate, report: SiteReport, batch: Batch): Promise<void> {
   const { index, config } = ctx;
-  const probe = { guid: c.guid, canonicalLink: c.canonical, normTitle: c.normTitle, published: c.published };
-  // Same guid or same canonical link: the same story. A title alone is only a candidate (see below).
-  let match = index.findStory(site.abbr, probe);
-  // On a WordPress-numbered site the post id is the story: a post re-served under a new slug (CDT edits titles,
-  // and the slug with them) is found by its id even where the index knows no guid (files of the original).
-  if (!match && site.ids === 'wordpress') {
-    const wp = wordpressId(c.guid, c.link);
-    if (wp !== null) match = index.get(site.abbr, wp);
-  }
+  // Same guid, canonical link or WordPress post id: the same story. A title alone is only a candidate (see below).
+  let match = matchStoredStory(index, site, c);
   // The same item as last time, and its file is there: nothing to do (this keeps no-op runs cheap).
   if (match && match.sourceHash === c.sourceHash && match.contentHash && existsSync(path.join(config.archive, match.path))) {
     report.unchanged++;
@@ -537,13 +480,11 @@ async function prepareItem(ctx: SiteContext, site: SiteConfig, c: Candidate, rep
 
   const local = site.images === 'local';
   let html = ctx.redactions.html(cleanHtml(body, { baseUrl, imageProxy: local || site.images === 'none' ? null : config.imageProxy }));
+  const read = readStored(config.archive);
   // Same title within a few days, another guid or link: the same story only when the texts are near-identical
   // (a re-publication under a new link); otherwise a new story, however alike the titles (identity/nearIdentical).
-  if (!match) match = sameTextStory(config.archive, index.titleCandidates(site.abbr, probe), htmlToText(html));
-  if (!match && batch.nextId === null) {
-    batch.nextId = index.nextId(site.abbr);
-    batch.folder = index.folderOf(site.abbr) ?? site.abbr;
-  }
+  if (!match) match = matchStoredStory(index, site, c, { text: htmlToText(html), read });
+  if (!match) batch.folder ??= index.folderOf(site.abbr) ?? site.abbr;
   const id = match ? match.id : newId(index, site, c, batch, report);
   const relPath = match ? match.path : `articles/${batch.folder}/${id}.md`;
   if (local) {
@@ -589,8 +530,8 @@ async function prepareItem(ctx: SiteContext, site: SiteConfig, c: Candidate, rep
     report.unchanged++;
     return;
   }
-  if (match && match.contentHash && sameAsStored(config.archive, [match.path, ...index.aliasPaths(match.site, match.id)], c.title, html, (b) =>
-    cleanHtml(b, { baseUrl, imageProxy: local || site.images === 'none' ? null : config.imageProxy }),
+  if (match && match.contentHash && sameAsStored([match.path, ...index.aliasPaths(match.site, match.id)], c.title, html, (b) =>
+    cleanHtml(b, { baseUrl, imageProxy: local || site.images === 'none' ? null : config.imageProxy }), read,
   )) {
     // The story as stored, served again with other bytes but nothing a reader would call a change (tracking
     // parameters in its link, a title's punctuation, a file from an older cleaner or from the original): its
@@ -611,59 +552,11 @@ async function prepareItem(ctx: SiteContext, site: SiteConfig, c: Candidate, rep
   batch.writes.push({ record, text, contentHash, isNew: !match });
 }
 
-/**
- * The id of a new story by the site's scheme (SiteConfig.ids): the next smaller id, or for 'wordpress' the
- * original's `0xFFFFF ^ <post id>`, so a re-published post lands on its own id. An id already taken (by
- * another story, a further file, a corrupt file) is never reused: the story gets the next smaller id instead.
- */
+/** A new story's id (identity's allocateId); why it is not the id the scheme asked for goes into the notes. */
 function newId(index: ArchiveIndex, site: SiteConfig, c: Candidate, batch: Batch, report: SiteReport): number {
-  if (site.ids === 'wordpress') {
-    const wp = wordpressId(c.guid, c.link);
-    if (wp !== null && !batch.taken.has(wp) && !index.idTaken(site.abbr, wp)) {
-      batch.taken.add(wp);
-      return wp;
-    }
-    note(report, `${c.link}: ${wp === null ? 'no ?p=<post id> in guid or link' : `id ${wp} is taken`}; given the next smaller id`);
-  }
-  let id = batch.nextId!;
-  while (batch.taken.has(id)) id--;
-  batch.taken.add(id);
-  batch.nextId = id - 1;
+  const { id, note: why } = allocateId(index, site, c, batch);
+  if (why) note(report, why);
   return id;
-}
-
-/** The first of `candidates` whose stored text is near-identical to `text`, or null. */
-function sameTextStory(archive: string, candidates: ArticleRecord[], text: string): ArticleRecord | null {
-  for (const cand of candidates) {
-    if (!cand.contentHash) continue;
-    try {
-      const stored = parseArticleFile(readFileSync(path.join(archive, cand.path), 'utf8'), cand.path);
-      if (nearIdentical(htmlToText(stored.body), text)) return cand;
-    } catch {
-      /* unreadable: not evidence of anything */
-    }
-  }
-  return null;
-}
-
-/**
- * True when one stored file of a story (two when the original wrote a second one under its id) has
- * the same title, punctuation, width and spacing aside (CDT flips `：`, `｜` and `|`), and the same text as the
- * new body: then neither file is rewritten.
- */
-function sameAsStored(archive: string, paths: string[], title: string, html: string, clean: (body: string) => string): boolean {
-  const text = htmlToText(html);
-  const norm = normalizeTitle(title);
-  return paths.some((rel) => {
-    try {
-      const stored = parseArticleFile(readFileSync(path.join(archive, rel), 'utf8'), rel);
-      // The stored body went through another cleaner (the original's, an older newsmirror): compared after this
-      // one, so that only a change at the source counts, never a change of cleaner.
-      return normalizeTitle(stored.title) === norm && (htmlToText(stored.body) === text || htmlToText(clean(stored.body)) === text);
-    } catch {
-      return false;
-    }
-  });
 }
 
 /**
@@ -729,8 +622,9 @@ async function renderOutputs(config: Config, index: ArchiveIndex, what: RenderWh
     }
     if (what.readme) {
       // Only newsmirror's block of the README is rewritten; a README without the block is left alone.
+      const links = outputLinks(config);
       const file = path.join(config.archive, 'README.md');
-      const readme = updateReadme(readIfExists(file), readmeSites, { feeds: what.links, site: what.links, digests: what.links ? digestLink(config) : null, base: derivedBase(config), siteIndex: siteIndexLink(config), tzOffsetMinutes: config.tzOffsetMinutes });
+      const readme = updateReadme(readIfExists(file), readmeSites, { feeds: what.links, site: what.links, digests: what.links ? links.digests : null, base: links.base, siteIndex: links.siteIndex, tzOffsetMinutes: config.tzOffsetMinutes });
       if (readme !== null) files.push({ file, data: readme });
       else readmeWithoutBlock = true;
     }
@@ -740,46 +634,11 @@ async function renderOutputs(config: Config, index: ArchiveIndex, what: RenderWh
     const src = renderSource(config, index);
     const renderOpts = { archive: config.archive, siteDir: config.siteDir, baseUrl: config.baseUrl, tzOffsetMinutes: config.tzOffsetMinutes };
     written += (await renderFeeds(src, renderOpts)).written;
-    written += (await renderSite(src, { ...renderOpts, all: what.allPages === true, digestsHref: digestHref(config), pagesPerSite: config.sitePages.perSite, sourceUrl: config.sitePages.sourceUrl })).written;
+    written += (await renderSite(src, { ...renderOpts, all: what.allPages === true, digestsHref: outputLinks(config).digestsFromSite, pagesPerSite: config.sitePages.perSite, sourceUrl: config.sitePages.sourceUrl })).written;
     // After the website: the digests page is linked from it, and a digest holds the articles just written.
     written += (await writeDigests(src, recentDays(what.now ?? Date.now(), config.tzOffsetMinutes), digestOptions(config))).written;
   }
   return { written, readmeWithoutBlock };
-}
-
-function digestOptions(config: Config, outDir?: string) {
-  const dir = outDir ?? config.digests.dir;
-  const site = path.relative(dir, path.join(config.siteDir, 'index.html')).split(path.sep).join('/');
-  return { archive: config.archive, outDir: dir, tzOffsetMinutes: config.tzOffsetMinutes, imageMaxBytes: config.digests.imageMaxBytes, siteHref: outDir ? null : site };
-}
-
-/** The digests page relative to the website, or null when the digests are not inside it. */
-function digestHref(config: Config): string | null {
-  const rel = path.relative(config.siteDir, config.digests.dir);
-  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? `${rel.split(path.sep).join('/')}/index.html` : null;
-}
-
-/**
- * Where readers reach the derived outputs, for the README's links: the published root (site.baseUrl is the
- * website's address, and the outputs keep their places relative to the archive root on the site branch), or
- * '' when no address is set (links relative to the archive, right in a local copy).
- */
-function derivedBase(config: Config): string {
-  if (!config.baseUrl) return '';
-  const up = path.relative(config.siteDir, config.archive).split(path.sep).join('/');
-  return new URL(up ? `${up}/` : './', `${config.baseUrl}/`).href;
-}
-
-/** The website's front page relative to the archive root. */
-function siteIndexLink(config: Config): string {
-  const rel = path.relative(config.archive, config.siteDir).split(path.sep).join('/');
-  return `${rel || '.'}/index.html`;
-}
-
-/** The digests page relative to the archive root (for the README), or null when it lies outside. */
-function digestLink(config: Config): string | null {
-  const rel = path.relative(config.archive, config.digests.dir);
-  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? `${rel.split(path.sep).join('/')}/index.html` : null;
 }
 
 /**
@@ -842,7 +701,12 @@ function readIfExists(file: string): string | null {
 
 function readBody(archive: string, rel: string): string {
   // Synchronous read keeps the RenderSource interface simple; bodies are small and read once per render.
-  return parseArticleFile(readFileSync(path.join(archive, rel), 'utf8'), rel).body;
+  return readStored(archive)(rel).body;
+}
+
+/** A stored article file of `archive`, parsed (throws when it is missing or corrupt). */
+function readStored(archive: string): ReadStored {
+  return (rel) => parseArticleFile(readFileSync(path.join(archive, rel), 'utf8'), rel);
 }
 
 /**

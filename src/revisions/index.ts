@@ -202,6 +202,30 @@ export async function keepSuperseded(archive: string, index: ArchiveIndex, rec: 
   return true;
 }
 
+/** An older version of a story from the same feed, as the feed gave it (see keepOlderVersions). */
+export interface OlderVersion {
+  /** Its title ('' for none: the stored title). */
+  title: string;
+  link: string;
+  /** Its cleaned body, or null when the body is the page's (only the newest was fetched): the stored body. */
+  body: string | null;
+  /** When the source says it was that version. */
+  seen: number;
+}
+
+/**
+ * The older versions that came in the same feed as a stored story's newest: each is kept as a revision of the
+ * stored story (keepSuperseded) unless a version on record reads the same. A body that would need the page
+ * is the page's, so only its title can differ. Nothing is kept for a story whose file is not written yet.
+ */
+export async function keepOlderVersions(archive: string, index: ArchiveIndex, rec: ArticleRecord, older: OlderVersion[]): Promise<void> {
+  if (!rec.contentHash || !existsSync(path.join(archive, rec.path))) return;
+  const stored = parseArticleFile(readFileSync(path.join(archive, rec.path), 'utf8'), rec.path);
+  for (const v of older) {
+    await keepSuperseded(archive, index, rec, { published: stored.published, title: v.title || stored.title, link: v.link, body: v.body ?? stored.body }, v.seen);
+  }
+}
+
 /** Record what a re-check concluded about the source (suspected, gone, back, cleared) in status.json. */
 export async function recordSourceState(archive: string, index: ArchiveIndex, rec: ArticleRecord, state: SourceState, event: HistoryEvent): Promise<void> {
   const h = readHistory(archive, rec) ?? emptyHistory(rec);
