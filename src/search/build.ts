@@ -115,22 +115,30 @@ function bodyText(html: string): string {
 /** The distinct terms of one article: bigrams and words of title and body, and the title's characters. */
 export function articleTerms(title: string, text: string): Set<string> {
   const out = new Set<string>();
-  eachTerm(title, text, (t) => out.add(t));
+  eachTerm(
+    title,
+    text,
+    (t) => out.add(t),
+    (run, i) => out.add(run.slice(i, i + 2)),
+  );
   return out;
 }
 
 const HAN = /^[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/;
 
-/** Every term of one article, in order, repeats included (the builder drops them by id, without a Set per article). */
-function eachTerm(title: string, text: string, fn: (term: string) => void): void {
+/**
+ * Every term of one article, in order, repeats included: words and title characters to `term`, each bigram as
+ * its run and offset to `pair` (the builder looks most up without making a string of them).
+ */
+function eachTerm(title: string, text: string, term: (t: string) => void, pair: (run: string, i: number) => void): void {
   const t = foldText(title);
   for (const part of [t, foldText(text)]) {
     for (const run of textRuns(part)) {
-      if (HAN.test(run)) for (let i = 0; i + 1 < run.length; i++) fn(run.slice(i, i + 2));
-      else fn(run.slice(0, 40));
+      if (HAN.test(run)) for (let i = 0; i + 1 < run.length; i++) pair(run, i);
+      else term(run.slice(0, 40));
     }
   }
-  for (const c of t.match(/[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/g) ?? []) fn('#' + c);
+  for (const c of t.match(/[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/g) ?? []) term('#' + c);
 }
 
 function varintSize(x: number): number {
@@ -196,6 +204,7 @@ const bucketFile = (dir: string, b: number) => path.join(dir, `${b.toString(16)}
 class Postings {
   readonly terms: string[] = [];
   private index = new Map<string, number>();
+  private pairs = new Map<number, number>();
   /** Per term: first and last posting, last id added, posting count. */
   private first = new Int32Array(1 << 16);
   private last = new Int32Array(1 << 16);
@@ -210,6 +219,7 @@ class Postings {
   clear(): void {
     this.terms.length = 0;
     this.index.clear();
+    this.pairs.clear();
     this.n = 0;
   }
 
@@ -217,21 +227,38 @@ class Postings {
     return this.n;
   }
 
+  /** The bigram run[i] run[i + 1]: keyed by its two code units when the first is below U+A000 (a small integer). */
+  addPair(run: string, i: number, id: number): void {
+    const c = run.charCodeAt(i);
+    if (c > 0x9fff) return this.add(run.slice(i, i + 2), id);
+    const key = (c - 0x3400) * 0x10000 + run.charCodeAt(i + 1);
+    let k = this.pairs.get(key);
+    if (k === undefined) this.pairs.set(key, (k = this.newTerm(run.slice(i, i + 2), id)));
+    else this.addId(k, id);
+  }
+
   add(term: string, id: number): void {
-    let k = this.index.get(term);
-    if (k === undefined) {
-      k = this.terms.length;
-      this.index.set(term, k);
-      this.terms.push(term);
-      if (k === this.first.length) for (const f of ['first', 'last', 'lastId', 'count'] as const) this[f] = grow(this[f]);
-      this.first[k] = this.last[k] = this.push(id);
-      this.count[k] = 1;
-    } else if (this.lastId[k] !== id) {
-      const p = this.push(id);
-      this.next[this.last[k]!] = p;
-      this.last[k] = p;
-      this.count[k]!++;
-    } else return;
+    const k = this.index.get(term);
+    if (k === undefined) this.index.set(term, this.newTerm(term, id));
+    else this.addId(k, id);
+  }
+
+  private newTerm(term: string, id: number): number {
+    const k = this.terms.length;
+    this.terms.push(term);
+    if (k === this.first.length) for (const f of ['first', 'last', 'lastId', 'count'] as const) this[f] = grow(this[f]);
+    this.first[k] = this.last[k] = this.push(id);
+    this.count[k] = 1;
+    this.lastId[k] = id;
+    return k;
+  }
+
+  private addId(k: number, id: number): void {
+    if (this.lastId[k] === id) return;
+    const p = this.push(id);
+    this.next[this.last[k]!] = p;
+    this.last[k] = p;
+    this.count[k]!++;
     this.lastId[k] = id;
   }
 
@@ -453,7 +480,12 @@ export async function updateSearchIndex(src: SearchSource, opts: SearchIndexOpti
     const slice = todo.slice(start, start + batch);
     slice.forEach((a, i) => {
       const id = firstNew + start + i;
-      eachTerm(a.title, bodyText(src.body(a.path)), (t) => postings.add(t, id));
+      eachTerm(
+        a.title,
+        bodyText(src.body(a.path)),
+        (t) => postings.add(t, id),
+        (run, j) => postings.addPair(run, j, id),
+      );
     });
     // A whole build is deterministic (s0, or temporary parts merged into s0): built again over the same
     // archive, it writes no byte.
