@@ -119,15 +119,30 @@ function bodyText(html: string): string {
 /** The distinct terms of one article: bigrams and words of title and body, and the title's characters. */
 export function articleTerms(title: string, text: string): Set<string> {
   const out = new Set<string>();
+  eachTerm(
+    title,
+    text,
+    (t) => out.add(t),
+    (run, i) => out.add(run.slice(i, i + 2)),
+  );
+  return out;
+}
+
+const HAN = /^[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/;
+
+/**
+ * Every term of one article, in order, repeats included: words and title characters to `term`, each bigram as
+ * its run and offset to `pair` (the builder looks most up without making a string of them).
+ */
+function eachTerm(title: string, text: string, term: (t: string) => void, pair: (run: string, i: number) => void): void {
   const t = foldText(title);
   for (const part of [t, foldText(text)]) {
     for (const run of textRuns(part)) {
-      if (/^[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/.test(run)) for (let i = 0; i + 1 < run.length; i++) out.add(run.slice(i, i + 2));
-      else out.add(run.slice(0, 40));
+      if (HAN.test(run)) for (let i = 0; i + 1 < run.length; i++) pair(run, i);
+      else term(run.slice(0, 40));
     }
   }
-  for (const c of t.match(/[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/g) ?? []) out.add('#' + c);
-  return out;
+  for (const c of t.match(/[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/g) ?? []) term('#' + c);
 }
 
 function varintSize(x: number): number {
@@ -185,17 +200,107 @@ const decoder = new TextDecoder();
 const decode = (b: Uint8Array) => decoder.decode(b);
 const bucketFile = (dir: string, b: number) => path.join(dir, `${b.toString(16)}.bin`);
 
-/** Terms → ids of a batch of articles, written as a segment of `bits` chosen by its size. */
-async function writeBatch(terms: Map<string, number[]>, dir: string, bucketBytes: number, atomic: boolean): Promise<{ bits: number; bytes: number; written: number }> {
+/**
+ * Terms → ids of one batch of articles, the postings kept as linked lists in a few typed arrays: a number[]
+ * per term (hundreds of thousands per batch, each grown by copying) was most of a whole build's allocation, and
+ * its scavenges most of its garbage-collection time.
+ */
+class Postings {
+  readonly terms: string[] = [];
+  private index = new Map<string, number>();
+  private pairs = new Map<number, number>();
+  /** Per term: first and last posting, last id added, posting count. */
+  private first = new Int32Array(1 << 16);
+  private last = new Int32Array(1 << 16);
+  private lastId = new Int32Array(1 << 16);
+  count = new Int32Array(1 << 16);
+  /** Per posting: its id and the next posting of its term (-1: none). */
+  private id = new Int32Array(1 << 18);
+  private next = new Int32Array(1 << 18);
+  private n = 0;
+
+  /** Empty again, for the next batch (the arrays are kept: allocated once per build, not once per batch). */
+  clear(): void {
+    this.terms.length = 0;
+    this.index.clear();
+    this.pairs.clear();
+    this.n = 0;
+  }
+
+  get size(): number {
+    return this.n;
+  }
+
+  /** The bigram run[i] run[i + 1]: keyed by its two code units when the first is below U+A000 (a small integer). */
+  addPair(run: string, i: number, id: number): void {
+    const c = run.charCodeAt(i);
+    if (c > 0x9fff) return this.add(run.slice(i, i + 2), id);
+    const key = (c - 0x3400) * 0x10000 + run.charCodeAt(i + 1);
+    let k = this.pairs.get(key);
+    if (k === undefined) this.pairs.set(key, (k = this.newTerm(run.slice(i, i + 2), id)));
+    else this.addId(k, id);
+  }
+
+  add(term: string, id: number): void {
+    const k = this.index.get(term);
+    if (k === undefined) this.index.set(term, this.newTerm(term, id));
+    else this.addId(k, id);
+  }
+
+  private newTerm(term: string, id: number): number {
+    const k = this.terms.length;
+    this.terms.push(term);
+    if (k === this.first.length) for (const f of ['first', 'last', 'lastId', 'count'] as const) this[f] = grow(this[f]);
+    this.first[k] = this.last[k] = this.push(id);
+    this.count[k] = 1;
+    this.lastId[k] = id;
+    return k;
+  }
+
+  private addId(k: number, id: number): void {
+    if (this.lastId[k] === id) return;
+    const p = this.push(id);
+    this.next[this.last[k]!] = p;
+    this.last[k] = p;
+    this.count[k]!++;
+    this.lastId[k] = id;
+  }
+
+  private push(id: number): number {
+    if (this.n === this.id.length) {
+      this.id = grow(this.id);
+      this.next = grow(this.next);
+    }
+    this.id[this.n] = id;
+    this.next[this.n] = -1;
+    return this.n++;
+  }
+
+  /** The ids of term k, ascending (as added). */
+  ids(k: number): number[] {
+    const out: number[] = new Array(this.count[k]!);
+    for (let p = this.first[k]!, i = 0; p !== -1; p = this.next[p]!) out[i++] = this.id[p]!;
+    return out;
+  }
+}
+
+function grow(a: Int32Array): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(a.length * 2);
+  b.set(a);
+  return b;
+}
+
+/** A batch's postings, written as a segment of `bits` chosen by its size. */
+async function writeBatch(postings: Postings, dir: string, bucketBytes: number, atomic: boolean): Promise<{ bits: number; bytes: number; written: number }> {
+  const { terms, count } = postings;
   let estimate = 0;
-  for (const [t, ids] of terms) estimate += t.length * 3 + 4 + ids.length * 1.5;
+  for (let k = 0; k < terms.length; k++) estimate += terms[k]!.length * 3 + 4 + count[k]! * 1.5;
   const bits = bitsFor(estimate, bucketBytes);
-  const buckets: [string, number[]][][] = Array.from({ length: 2 ** bits }, () => []);
-  for (const [t, ids] of terms) buckets[termBucket(t, bits)]!.push([t, ids]);
-  terms.clear();
+  const buckets: number[][] = Array.from({ length: 2 ** bits }, () => []);
+  for (let k = 0; k < terms.length; k++) buckets[termBucket(terms[k]!, bits)]!.push(k);
   const out = new Writer(dir, atomic);
   for (let b = 0; b < buckets.length; b++) {
-    await out.put(b, encodeBucket(buckets[b]!));
+    await out.put(b, encodeBucket(buckets[b]!.map((k) => [terms[k]!, postings.ids(k)])));
     buckets[b] = [];
   }
   await out.end();
@@ -385,22 +490,24 @@ export async function updateSearchIndex(src: SearchSource, opts: SearchIndexOpti
   rmSync(tmp, { recursive: true, force: true });
   const parts: Segment[] = [];
   const many = todo.length > batch;
+  const postings = new Postings();
   for (let start = 0; start < todo.length; start += batch) {
-    const terms = new Map<string, number[]>();
+    postings.clear();
     const slice = todo.slice(start, start + batch);
     slice.forEach((a, i) => {
       const id = firstNew + start + i;
-      for (const t of articleTerms(a.title, bodyText(src.body(a.path)))) {
-        const ids = terms.get(t);
-        if (ids) ids.push(id);
-        else terms.set(t, [id]);
-      }
+      eachTerm(
+        a.title,
+        bodyText(src.body(a.path)),
+        (t) => postings.add(t, id),
+        (run, j) => postings.addPair(run, j, id),
+      );
     });
     // A whole build is deterministic (s0, or temporary parts merged into s0): built again over the same
     // archive, it writes no byte.
     const name = many ? `t${parts.length}` : `s${m.nextSeg++}`;
     const dir = many ? path.join(tmp, name) : path.join(root, name);
-    const r = await writeBatch(terms, dir, bucketBytes, !many);
+    const r = await writeBatch(postings, dir, bucketBytes, !many);
     written += r.written;
     parts.push({ name, bits: r.bits, lo: firstNew + start, hi: firstNew + start + slice.length, docs: slice.length, bytes: r.bytes });
     await new Promise((res) => setImmediate(res));

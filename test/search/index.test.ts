@@ -4,7 +4,10 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { foldText, querySearchIndex, queryTerms, updateSearchIndex } from '../../src/search/index.js';
+import { foldPairs } from '../../src/search/fold.js';
+import { makeFold } from '../../src/search/terms.js';
 import { tempDir } from '../pipeline/harness.js';
 import { makeSource } from '../render/source.js';
 
@@ -20,6 +23,27 @@ function tree(root: string): Map<string, string> {
   walk(root);
   return out;
 }
+
+test("folding: the index builder's foldText is the browser's fold, over the real sample and edge cases", () => {
+  const browser = makeFold(foldPairs());
+  const root = fileURLToPath(new URL('../fixtures/real-archive/', import.meta.url));
+  const texts: string[] = ['', 'abc', '豈 ＡＢＣ 𠀀𪚥 習近平\u0000 臺灣\ud800', '\u4e00\u9fff\u3400\u4dbf\u4dc0\ufa0e 裏'];
+  const walk = (d: string) => {
+    for (const n of readdirSync(d).sort()) {
+      const f = path.join(d, n);
+      if (statSync(f).isDirectory()) walk(f);
+      else if (n.endsWith('.md')) texts.push(readFileSync(f, 'utf8'));
+    }
+  };
+  walk(root);
+  assert.ok(texts.length > 100);
+  let changed = 0;
+  for (const t of texts) {
+    assert.equal(foldText(t), browser(t));
+    if (foldText(t) !== t.normalize('NFKC').toLowerCase()) changed++;
+  }
+  assert.ok(changed > 10, 'the sample has Traditional text to fold');
+});
 
 test('folding: Traditional and variants to Simplified (opencc-js table), full-width and case', () => {
   assert.equal(foldText('習近平 臺灣 台灣 氣候 後來 裏面'), '习近平 台湾 台湾 气候 后来 里面');
