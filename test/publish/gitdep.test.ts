@@ -7,7 +7,7 @@
  * With --strict-allow-scripts, as npm 12 will by default, an install script that the policy does not cover
  * fails the install instead of being skipped: the mirror's package.json approves newsmirror's `prepare` by its
  * git URL, and newsmirror's own allowScripts covers what its dev install runs in the clone.
- * (Tested: the committed HEAD, not uncommitted changes.)
+ * (Tested: the committed HEAD, not uncommitted changes. It took 8.5 min on the 2 shared cores, load ~10.)
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -17,7 +17,7 @@ import { test } from 'node:test';
 import { ROOT, tempDir } from '../pipeline/harness.js';
 import { assertDemoWorks, assertPinnedTree, emptyProject, npmInstall } from './install.js';
 
-test('npm install git+file://<bare clone>#<commit> into an empty folder → prepare builds it → npx newsmirror demo', { timeout: 900_000 }, () => {
+test('npm install git+file://<bare clone>#<commit> into an empty folder → prepare builds it → npx newsmirror demo', { timeout: 1_500_000 }, () => {
   const bare = path.join(tempDir('nm-gitdep-'), 'newsmirror.git');
   execFileSync('git', ['clone', '--quiet', '--bare', ROOT, bare]);
   const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
