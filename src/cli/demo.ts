@@ -12,7 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fromObject } from '../config/index.js';
 import { NewsmirrorError } from '../errors.js';
-import { runMirror } from '../pipeline/index.js';
+import { digestArchive, runMirror } from '../pipeline/index.js';
 import { createFetcher } from '../fetch/index.js';
 import type { Fetcher, RunReport } from '../types.js';
 import { createProgress, formatReport, saveLastReport } from './report.js';
@@ -149,6 +149,9 @@ export async function runDemo(out: string, opts: { json: boolean; progress: bool
     await fetcher.close();
     progress.stop();
     await saveLastReport(config.archive, report);
+    // A run writes yesterday's and today's digests; the demo's stories are years old, so it writes every day
+    // of its archive, as `digest --all` does (unchanged days come out byte for byte as they were).
+    const digests = await digestArchive(config, { dates: 'all' });
     if (opts.json) {
       process.stdout.write(JSON.stringify(report, null, 2) + '\n');
     } else {
@@ -163,6 +166,7 @@ export async function runDemo(out: string, opts: { json: boolean; progress: bool
           `  ${rel}/articles/<abbr>/     one Markdown file per article`,
           `  ${rel}/feeds/all.xml        the mirror's own Atom feed`,
           `  ${rel}/site/index.html      the website; preview it with: npx newsmirror serve --archive ${rel}`,
+          `  ${rel}/${path.relative(out, digests.outDir).split(path.sep).join('/')}/index.html  daily digests (EPUB and one HTML file), ${digests.digests.length} days`,
           'Run the demo again: nothing is new, and no file changes.',
           '',
         ].join('\n'),

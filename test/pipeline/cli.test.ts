@@ -121,7 +121,27 @@ test('demo mirrors real articles of four outlets offline, twice in a row: second
   assert.ok(jiaoliu && jiaoliu.length > 5000, 'a long CDT article is archived whole, not as its teaser');
   for (const f of readdirSync(path.join(archive, 'articles/voa'))) assert.doesNotMatch(readFileSync(path.join(archive, 'articles/voa', f), 'utf8'), /<script|onerror|javascript:/);
 
+  // The daily digests of every day of the demo's (years-old) archive, each an EPUB and one HTML file, listed
+  // on the digests page: one day per date the articles carry.
+  const digests = path.join(archive, 'site', 'digests');
+  const days = new Set<string>();
+  for (const abbr of ['voa', 'bbc', 'dw', 'cdt']) {
+    for (const f of readdirSync(path.join(archive, 'articles', abbr))) {
+      // The day in GMT+8, the archive's time zone.
+      days.add(new Date(head(readFileSync(path.join(archive, 'articles', abbr, f), 'utf8')).date + 8 * 3_600_000).toISOString().slice(0, 10));
+    }
+  }
+  assert.ok(days.size >= 5, `${days.size} days`);
+  const page = readFileSync(path.join(digests, 'index.html'), 'utf8');
+  for (const day of days) {
+    const base = path.join(digests, day.slice(0, 4), day.slice(5, 7), day);
+    assert.equal(readFileSync(`${base}.epub`).subarray(0, 2).toString(), 'PK', `${day}.epub is a zip`);
+    assert.match(readFileSync(`${base}.html`, 'utf8'), /<article id=/, `${day}.html has articles`);
+    assert.ok(page.includes(`${day}.epub`) && page.includes(`${day}.html`), `${day} listed on the digests page`);
+  }
+
   const before = snapshot(archive);
+  assert.equal([...before.keys()].filter((rel) => rel.startsWith('site/digests/')).length, days.size * 2 + 1, 'an EPUB and an HTML file a day, and the page');
   const second = await cli(['demo', '--out', 'out', '--json'], dir, 120_000);
   assert.equal(second.code, 0, second.stderr);
   const r2 = JSON.parse(second.stdout);
@@ -131,6 +151,7 @@ test('demo mirrors real articles of four outlets offline, twice in a row: second
   const human = await cli(['demo', '--out', 'out'], dir, 120_000);
   assert.match(human.stdout, /0 new, 0 updated/);
   assert.match(human.stdout, /site\/index\.html/);
+  assert.match(human.stdout, /site\/digests\/index\.html +daily digests .*, \d+ days/);
   assert.deepEqual(snapshot(archive), before);
   // Rendered under a config that lists only one of its sites, the others are named, not dropped from the
   // README silently; their files stay.
