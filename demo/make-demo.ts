@@ -214,7 +214,7 @@ for (const a of cdt) {
 }
 write('pages/index.json', JSON.stringify(pages, null, 2) + '\n');
 // The original scraped CDT's pages the same way (div.post-content).
-sites.push({ name: '中国数字时代', abbr: 'cdt', file: 'cdt.xml', contentType: 'application/rss+xml; charset=UTF-8', fullText: 'auto', selector: 'div.post-content' });
+sites.push({ name: '中国数字时代', abbr: 'cdt', file: 'cdt.xml', contentType: 'application/rss+xml; charset=UTF-8', fullText: 'auto', selector: 'div.post-content', ids: 'wordpress' });
 counts.push(`cdt ${cdt.length}`);
 
 write('feeds/sites.json', JSON.stringify(sites, null, 2) + '\n');

@@ -28,6 +28,8 @@ interface ManifestEntry {
   fullText?: 'auto' | 'always' | 'never';
   selector?: string | null;
   images?: 'proxy' | 'local' | 'none';
+  /** The site's id scheme: CDT's ids are its WordPress post ids, as in the original archive. */
+  ids?: 'sequential' | 'wordpress';
 }
 
 /** The demo's sites (demo/feeds/sites.json). */
@@ -138,6 +140,7 @@ export async function runDemo(out: string, opts: { json: boolean; progress: bool
           ...(s.fullText ? { fullText: s.fullText } : {}),
           ...(s.selector ? { selector: s.selector } : {}),
           ...(s.images ? { images: s.images } : {}),
+          ...(s.ids ? { ids: s.ids } : {}),
         })),
       },
       null,
