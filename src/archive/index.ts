@@ -13,6 +13,7 @@ export {
   README_BLOCK_NOTE,
   README_END,
   renderList,
+  foreignEntries,
   renderReadme,
   renderReadmeBlock,
   updateReadme,

@@ -63,6 +63,35 @@ export function listShape(existing: string | null): ListShape {
 }
 
 const NAME_TITLE = /^\d+_([\s\S]+)\.md$/;
+const NAME_ID = /^(\d+)(?:_|\.md$)/;
+
+/** An entry of an existing list kept as it is (see foreignEntries). */
+export interface ForeignEntry {
+  id: number;
+  line: string;
+}
+
+const ENTRY_ID = /\]\(\/articles\/[^/()]+\/(\d+)(?:_|\.md)/;
+
+/**
+ * The entries of an existing list that newsmirror cannot write again because the index has never known
+ * their story: an archive imported without some of its files (a slice, a shallow copy). They stay in the list
+ * word for word, in id order among the others, so a render changes no line it cannot account for. A story the
+ * index knew and that is gone (removed on request, or deleted by hand) is not one of them: its line goes.
+ */
+export function foreignEntries(existing: string | null, known: (id: number) => boolean): ForeignEntry[] {
+  if (existing === null) return [];
+  const body = existing.replace(FOOTER, '');
+  const start = body.indexOf('\n------\n\n');
+  if (start < 0) return [];
+  const out: ForeignEntry[] = [];
+  for (const item of body.slice(start + 9).split('\n\n')) {
+    const line = item.replace(/\n+$/, '');
+    const m = ENTRY_ID.exec(line);
+    if (m && !known(Number(m[1]))) out.push({ id: Number(m[1]), line });
+  }
+  return out;
+}
 
 /**
  * lists/<site name>.md, line for line as the original's generateList wrote it: `{name}\n------\n\n`, then
@@ -74,17 +103,20 @@ const NAME_TITLE = /^\d+_([\s\S]+)\.md$/;
 export function renderList(
   siteName: string,
   entries: ListFileEntry[],
-  opts: { tzOffsetMinutes?: number; shape?: ListShape } = {},
+  opts: { tzOffsetMinutes?: number; shape?: ListShape; foreign?: ForeignEntry[]; limit?: number } = {},
 ): string {
   const shape = opts.shape ?? { kind: 'current' };
-  const items = entries.map((e) => {
+  const mine = entries.map((e) => {
     const rel = e.path.replace(/^articles\//, '');
     const name = rel.slice(rel.lastIndexOf('/') + 1);
     const fromName = shape.kind === 'old' ? NAME_TITLE.exec(name) : null;
     const title = fromName ? strip(fromName[1]!) : e.listTitle != null ? strip(e.listTitle) : escapeTitle(e.title);
     const date = e.undated ? '' : `${monthDay(e.published, opts.tzOffsetMinutes)} `;
-    return `${date}[${e.mark ?? ''}${title}](/articles/${originalLinkPath(rel)})\n`;
+    return { id: Number(NAME_ID.exec(name)?.[1] ?? Number.NaN), line: `${date}[${e.mark ?? ''}${title}](/articles/${originalLinkPath(rel)})` };
   });
+  // Lines kept from the list as it was go among the others by id (the original's file-name order).
+  const all = opts.foreign?.length ? [...mine, ...opts.foreign].sort((a, b) => a.id - b.id) : mine;
+  const items = all.slice(0, opts.limit ?? all.length).map((x) => `${x.line}\n`);
   const head = `${siteName}\n------\n\n${items.join('\n')}`;
   return shape.kind === 'old' ? `${head}\n\n${shape.footer}` : `${head}\n`;
 }

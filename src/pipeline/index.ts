@@ -39,6 +39,7 @@ import {
   parseArticleFile,
   removeTempFiles,
   renderArticleFile,
+  foreignEntries,
   listShape,
   renderList,
   updateReadme,
@@ -618,7 +619,9 @@ async function renderOutputs(config: Config, index: ArchiveIndex, what: RenderWh
       // Every file of every story (two files under one id included), in the list's own shape (old or current).
       // Stories edited or removed at the source carry a mark in their list line (see listMark).
       const entries = index.listEntries(site.abbr, config.listSize).map((e) => ({ ...e, mark: listMark(marked.get(`${site.abbr}\u0000${e.id}`)) }));
-      files.push({ file, data: renderList(site.name, entries, { tzOffsetMinutes: config.tzOffsetMinutes, shape: listShape(existing) }) });
+      // Entries of stories the index never knew (files not in this copy of the archive) stay as they were.
+      const foreign = foreignEntries(existing, (id) => index.idTaken(site.abbr, id));
+      files.push({ file, data: renderList(site.name, entries, { tzOffsetMinutes: config.tzOffsetMinutes, shape: listShape(existing), foreign, limit: config.listSize }) });
     }
     if (what.readme) {
       // Only newsmirror's block of the README is rewritten; a README without the block is left alone.
