@@ -34,6 +34,20 @@ test('with the two block lines, only the text between them is rewritten; every o
   assert.ok(!/<[a-z!/]/i.test(out), 'the block lines are Markdown link definitions: no HTML in the README');
 });
 
+test('feeds, website and digests are linked where they are served: absolute with a published base, else relative', () => {
+  const rel = renderReadme(SITES, { feeds: true, site: true, digests: 'site/digests/index.html' });
+  assert.match(rel, /\[全部 all\]\(feeds\/all\.xml\) · \[美国之音\]\(feeds\/voa\.xml\)/);
+  assert.match(rel, /\[site\/index\.html\]\(site\/index\.html\)/);
+  assert.match(rel, /\[site\/digests\/index\.html\]\(site\/digests\/index\.html\)/);
+  // On the Git host the derived outputs are on the site branch, not beside the README: links go to where Pages serves them.
+  const base = 'https://owner.github.io/repo/';
+  const abs = renderReadme(SITES, { feeds: true, site: true, digests: 'site/digests/index.html', base, siteIndex: 'site/index.html' });
+  assert.match(abs, /\[全部 all\]\(https:\/\/owner\.github\.io\/repo\/feeds\/all\.xml\) · \[美国之音\]\(https:\/\/owner\.github\.io\/repo\/feeds\/voa\.xml\)/);
+  assert.match(abs, /\(https:\/\/owner\.github\.io\/repo\/site\/index\.html\)/);
+  assert.match(abs, /\(https:\/\/owner\.github\.io\/repo\/site\/digests\/index\.html\)/);
+  assert.match(abs, /\[美国之音\]\(lists\/美国之音\.md\)/, 'the lists stay on the main branch: relative');
+});
+
 test('a new archive gets a README with the block; the maintainer’s later edits outside it survive runs', async () => {
   const fresh = updateReadme(null, SITES)!;
   assert.equal(fresh, renderReadme(SITES));

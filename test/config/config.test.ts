@@ -93,3 +93,19 @@ test('site.pagesPerSite and site.sourceUrl: defaults, a trailing slash, clear er
   assert.match(configError('site: {pagesPerSite: -1}\n').message, /site\.pagesPerSite: /);
   assert.match(configError('site: {sourceUrl: "github.com/o/r"}\n').message, /site\.sourceUrl: must be an absolute http\(s\) URL/);
 });
+
+test('outputLinks: README links reach the published root (the site branch as Pages serves it) when site.baseUrl is set', async () => {
+  const { outputLinks } = await import('../../src/config/index.js');
+  const archive = '/m';
+  const digests = { dir: '/m/site/digests', imageMaxBytes: 1 };
+  assert.deepEqual(outputLinks({ archive, siteDir: '/m/site', baseUrl: 'https://o.github.io/r/site', digests }), {
+    base: 'https://o.github.io/r/',
+    siteIndex: 'site/index.html',
+    digests: 'site/digests/index.html',
+    digestsFromSite: 'digests/index.html',
+  });
+  // No address: links relative to the archive root, right in a local copy.
+  assert.equal(outputLinks({ archive, siteDir: '/m/site', baseUrl: null, digests }).base, '');
+  // A website folder at the root of the published branch.
+  assert.equal(outputLinks({ archive, siteDir: '/m', baseUrl: 'https://o.github.io/r', digests }).base, 'https://o.github.io/r/');
+});
