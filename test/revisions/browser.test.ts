@@ -9,6 +9,7 @@ import { after, test } from 'node:test';
 import { chromium } from 'playwright-core';
 import { serveSite } from '../../src/render/index.js';
 import { ROOT } from '../pipeline/harness.js';
+import { axeViolations, describeViolations } from '../browser/axe.js';
 import { H, T0, startFeedServer, startSite, story } from '../recheck/site.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -55,6 +56,17 @@ test('an edited and a removed story, read without JavaScript', async () => {
     await page.goto(`${site.url}edited.html`);
     assert.deepEqual(await page.locator('ul.list li a').allInnerTexts(), [story(0).title]);
     assert.deepEqual(outside, []);
+    // The history pages pass axe (0 serious or critical violations), in light and dark mode.
+    const axeContext = await browser.newContext({ viewport: { width: 390, height: 844 }, bypassCSP: true });
+    const axePage = await axeContext.newPage();
+    for (const scheme of ['light', 'dark'] as const) {
+      await axePage.emulateMedia({ colorScheme: scheme });
+      for (const url of [`test/${0xffffe}.html`, `test/${0xffffd}.html`, 'edited.html', 'removed.html']) {
+        await axePage.goto(`${site.url}${url}`);
+        const vs = await axeViolations(axePage);
+        assert.deepEqual(vs, [], `${url} (${scheme}):\n${describeViolations(vs)}`);
+      }
+    }
   } finally {
     await browser.close();
     await site.close();
