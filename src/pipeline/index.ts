@@ -96,22 +96,10 @@ export async function runMirror(config: Config, opts: RunOptions = {}): Promise<
   try {
     await markInProgress(config);
     await ensureImported(config, index);
-    const redactions = loadRedactions(config.archive);
-    // An index that has not seen these rules (restored from an older CI cache) is brought up to them before
-    // anything reads it; ids of removed stories stay taken, also in an index rebuilt from the files.
-    redactions.sync(index);
-    for (const r of redactions.removedIds()) index.reserveId(r.site, r.id, r.path);
+    const ctx = siteContext(config, index, fetcher, now);
+    const redactions = ctx.redactions;
     const sites = opts.sites ?? config.sites;
     opts.onProgress?.({ type: 'start', sites: sites.length });
-    const ctx: SiteContext = {
-      config,
-      index,
-      fetcher,
-      now,
-      pageCache: redactions.pageCache(createSqlitePageCache(index.db)),
-      imageStore: createSqliteImageStore(index.db),
-      redactions,
-    };
     // Sites run concurrently; the fetcher's global and per-host limits are what bound the load.
     const reports = await Promise.all(
       sites.map(async (site) => {
@@ -176,17 +164,7 @@ export async function recheckMirror(config: Config, opts: { now?: () => number; 
   try {
     await markInProgress(config);
     await ensureImported(config, index);
-    const redactions = loadRedactions(config.archive);
-    redactions.sync(index);
-    const ctx: SiteContext = {
-      config,
-      index,
-      fetcher,
-      now: opts.now ?? Date.now,
-      pageCache: redactions.pageCache(createSqlitePageCache(index.db)),
-      imageStore: createSqliteImageStore(index.db),
-      redactions,
-    };
+    const ctx = siteContext(config, index, fetcher, opts.now ?? Date.now);
     const report = await recheckShare(ctx, config.sites, opts.limit ?? Number.POSITIVE_INFINITY);
     await renderIfStale(config, index, opts.render ?? true, ctx.now());
     return report;
@@ -196,6 +174,26 @@ export async function recheckMirror(config: Config, opts: { now?: () => number; 
     rmSync(path.join(config.archive, '.newsmirror', 'run-in-progress'), { force: true });
     await lock.release();
   }
+}
+
+/**
+ * What a run's sites and its recheck share work with. The takedown rules come first: an index that has not
+ * seen them (restored from an older CI cache) is brought up to them before anything reads it, and ids of
+ * removed stories stay taken, also in an index rebuilt from the files.
+ */
+function siteContext(config: Config, index: ArchiveIndex, fetcher: Fetcher, now: () => number): SiteContext {
+  const redactions = loadRedactions(config.archive);
+  redactions.sync(index);
+  for (const r of redactions.removedIds()) index.reserveId(r.site, r.id, r.path);
+  return {
+    config,
+    index,
+    fetcher,
+    now,
+    pageCache: redactions.pageCache(createSqlitePageCache(index.db)),
+    imageStore: createSqliteImageStore(index.db),
+    redactions,
+  };
 }
 
 /**
@@ -480,7 +478,8 @@ async function prepareItem(ctx: SiteContext, site: SiteConfig, c: Candidate, rep
   }
 
   const local = site.images === 'local';
-  let html = ctx.redactions.html(cleanHtml(body, { baseUrl, imageProxy: local || site.images === 'none' ? null : config.imageProxy }));
+  const clean = (b: string) => cleanHtml(b, { baseUrl, imageProxy: local || site.images === 'none' ? null : config.imageProxy });
+  let html = ctx.redactions.html(clean(body));
   const read = readStored(config.archive);
   // Same title within a few days, another guid or link: the same story only when the texts are near-identical
   // (a re-publication under a new link); otherwise a new story, however alike the titles (identity/nearIdentical).
@@ -531,9 +530,7 @@ async function prepareItem(ctx: SiteContext, site: SiteConfig, c: Candidate, rep
     report.unchanged++;
     return;
   }
-  if (match && match.contentHash && sameAsStored([match.path, ...index.aliasPaths(match.site, match.id)], c.title, html, (b) =>
-    cleanHtml(b, { baseUrl, imageProxy: local || site.images === 'none' ? null : config.imageProxy }), read,
-  )) {
+  if (match && match.contentHash && sameAsStored([match.path, ...index.aliasPaths(match.site, match.id)], c.title, html, clean, read)) {
     // The story as stored, served again with other bytes but nothing a reader would call a change (tracking
     // parameters in its link, a title's punctuation, a file from an older cleaner or from the original): its
     // file keeps its bytes, and the source hash is remembered so it is skipped from now on.
@@ -596,6 +593,7 @@ interface RenderWhat {
 
 /** Write the requested outputs from the index; every write compares bytes first. */
 async function renderOutputs(config: Config, index: ArchiveIndex, what: RenderWhat): Promise<{ written: number; readmeWithoutBlock: boolean }> {
+  const links = outputLinks(config);
   let written = 0;
   let readmeWithoutBlock = false;
   if (what.lists || what.readme) {
@@ -625,7 +623,6 @@ async function renderOutputs(config: Config, index: ArchiveIndex, what: RenderWh
     }
     if (what.readme) {
       // Only newsmirror's block of the README is rewritten; a README without the block is left alone.
-      const links = outputLinks(config);
       const file = path.join(config.archive, 'README.md');
       const readme = updateReadme(readIfExists(file), readmeSites, { feeds: what.links, site: what.links, digests: what.links ? links.digests : null, base: links.base, siteIndex: links.siteIndex, tzOffsetMinutes: config.tzOffsetMinutes });
       if (readme !== null) files.push({ file, data: readme });
@@ -637,7 +634,7 @@ async function renderOutputs(config: Config, index: ArchiveIndex, what: RenderWh
     const src = renderSource(config, index);
     const renderOpts = { archive: config.archive, siteDir: config.siteDir, baseUrl: config.baseUrl, tzOffsetMinutes: config.tzOffsetMinutes };
     written += (await renderFeeds(src, renderOpts)).written;
-    written += (await renderSite(src, { ...renderOpts, all: what.allPages === true, digestsHref: outputLinks(config).digestsFromSite, pagesPerSite: config.sitePages.perSite, sourceUrl: config.sitePages.sourceUrl })).written;
+    written += (await renderSite(src, { ...renderOpts, all: what.allPages === true, digestsHref: links.digestsFromSite, pagesPerSite: config.sitePages.perSite, sourceUrl: config.sitePages.sourceUrl })).written;
     // After the website: the digests page is linked from it, and a digest holds the articles just written.
     written += (await writeDigests(src, recentDays(what.now ?? Date.now(), config.tzOffsetMinutes), digestOptions(config))).written;
   }
